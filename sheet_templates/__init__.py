@@ -1,0 +1,1 @@
+"""The workbook templates and the message catalogue, as data shipped with the package."""

@@ -1,0 +1,1 @@
+"""Backends: where a workbook lives (a local .xlsx file, a Google spreadsheet)."""

@@ -1,0 +1,91 @@
+"""One loader for the templates and the message catalogue in `sheet_templates/`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGS = ("fr", "en")
+
+
+@cache
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files("sheet_templates").joinpath(name).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def template(version: int = 1) -> dict[str, Any]:
+    """The workbook template of that version, as loaded from its JSON file."""
+    return _load(f"workbook_v{version}.json")
+
+
+def messages() -> dict[str, dict[str, str]]:
+    """Every user-facing message, keyed by id, then by language."""
+    return _load("messages.json")
+
+
+def message(key: str, lang: str, **params: Any) -> str:
+    """The message `key` in `lang`, with its placeholders filled."""
+    return messages()[key][lang].format(**params)
+
+
+def check_lang(lang: str) -> str:
+    """The language, when the product speaks it."""
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}: {lang!r}")
+    return lang
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a tab in one language."""
+
+    key: str
+    label: str
+    width: int
+    computed: bool
+    format: str | None
+    dropdown: str | None
+    status: bool
+    row_colour: bool
+
+
+def columns(tab_key: str, lang: str) -> list[Column]:
+    """The columns of a template tab (`okrs`, `checkins`, `history`) in `lang`, in sheet order."""
+    return [
+        Column(
+            key=c["key"],
+            label=c["label"][lang],
+            width=c.get("width", 12),
+            computed=c.get("computed", False),
+            format=c.get("format"),
+            dropdown=c.get("dropdown"),
+            status=c.get("status", False),
+            row_colour=c.get("row_colour", False),
+        )
+        for c in template()["tabs"][tab_key]["columns"]
+    ]
+
+
+def tab_name(tab_key: str, lang: str) -> str:
+    """The name of a fixed tab (`readme`, `settings`, `okrs`, `org`, `history`) in `lang`."""
+    return str(template()["tabs"][tab_key]["name"][lang])
+
+
+def checkin_tab_name(team: str, lang: str) -> str:
+    """The name of a team's check-in tab."""
+    return str(template()["tabs"]["checkins"]["name_prefix"][lang]) + team
+
+
+def word(group: str, key: str, lang: str) -> str:
+    """A word of the sheet (a KR type, a status…) in `lang`."""
+    return str(template()["words"][group][key][lang])
+
+
+def words(group: str, lang: str) -> dict[str, str]:
+    """Every word of a group in `lang`, by key."""
+    return {k: v[lang] for k, v in template()["words"][group].items()}

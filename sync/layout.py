@@ -1,0 +1,326 @@
+"""The provisioning stage: from the template and an organisation's settings to a backend-neutral layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from . import catalog
+from .errors import BadArgument
+from .model import ChartSpec, Grid, Heading, Percent
+
+#: Rows that dropdowns, formats and colour rules cover on input tabs.
+OKR_ROWS = 500
+CHECKIN_ROWS = 3000
+#: Where the team table of the org tab starts, so the chart can point at it.
+ORG_TEAM_HEADER_ROW = 5
+MAX_TEAMS = 30
+#: Rows of the hidden Lists tab that a team's KR dropdown reads.
+LIST_ROWS = 200
+
+_QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[QqTt]([1-4])\s*$")
+_BAD_TAB_CHARS = re.compile(r"[:\\/?*\[\]]")
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team of the Settings tab."""
+
+    name: str
+    manager: str = ""
+    email: str = ""
+
+
+@dataclass
+class WorkbookSpec:
+    """What `okrsync init` is told: who, which language, which quarter, which teams."""
+
+    organisation: str
+    lang: str
+    quarter: str
+    teams: list[Team]
+    title: str | None = None
+    locale: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        catalog.check_lang(self.lang)
+        year, q = parse_quarter(self.quarter, self.lang)
+        self.quarter = quarter_label(year, q, self.lang)
+        qstart, qend = quarter_dates(year, q)
+        self.start = self.start or qstart
+        self.end = self.end or qend
+        if not self.teams:
+            raise BadArgument("error.no_team", self.lang)
+        for team in self.teams:
+            name = team.name.strip()
+            if not name or len(name) > 80 or _BAD_TAB_CHARS.search(name):
+                raise BadArgument("error.bad_team", self.lang, value=team.name)
+        self.locale = self.locale or catalog.template()["default_locale"][self.lang]
+        self.title = self.title or f"OKR {self.organisation} {self.quarter}"
+
+
+def parse_quarter(text: str, lang: str = "en") -> tuple[int, int]:
+    """`2025-Q1` or `2025-T1` → (2025, 1)."""
+    m = _QUARTER.match(str(text or ""))
+    if not m:
+        raise BadArgument("error.bad_quarter", lang, value=text)
+    return int(m.group(1)), int(m.group(2))
+
+
+def quarter_label(year: int, q: int, lang: str) -> str:
+    """The quarter as people of that language write it: `2025-T1` in French, `2025-Q1` in English."""
+    return f"{year}-{'T' if lang == 'fr' else 'Q'}{q}"
+
+
+def quarter_dates(year: int, q: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a calendar quarter."""
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+@dataclass(frozen=True)
+class Area:
+    """A rectangle of 1-based rows and columns, inclusive."""
+
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+
+
+@dataclass(frozen=True)
+class Dropdown:
+    """A list of allowed values on an area: fixed values, or the cells of another tab's column."""
+
+    area: Area
+    values: tuple[str, ...] = ()
+    source_tab: str | None = None
+    source: Area | None = None
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class ColourRule:
+    """Colour `area` when the cell of `status_col` on the same row equals `text` (a status word).
+
+    `status_col` 0 means each cell of the area is judged by its own value.
+    """
+
+    area: Area
+    status_col: int
+    text: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Protection:
+    """A warning-only protected area (computed columns, service tabs)."""
+
+    area: Area | None
+    description: str
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    area: Area
+    kind: str  # "percent", "date", "number"
+
+
+@dataclass
+class TabLayout:
+    """One tab as provisioning lays it out."""
+
+    key: str
+    name: str
+    grid: Grid
+    widths: list[int]
+    frozen_rows: int = 1
+    header_row: int | None = 1
+    header_fills: list[tuple[int, str]] = field(default_factory=list)
+    dropdowns: list[Dropdown] = field(default_factory=list)
+    colour_rules: list[ColourRule] = field(default_factory=list)
+    protections: list[Protection] = field(default_factory=list)
+    formats: list[NumberFormat] = field(default_factory=list)
+    tab_colour: str | None = None
+    protect_whole: bool = False
+    hidden: bool = False
+
+
+@dataclass
+class Layout:
+    """A whole workbook as provisioning lays it out, for any backend to render."""
+
+    title: str
+    lang: str
+    locale: str
+    time_zone: str
+    tabs: list[TabLayout]
+    charts: list[ChartSpec]
+
+
+def _status_rules(area: Area, status_col: int, lang: str) -> list[ColourRule]:
+    colours = catalog.template()["colors"]
+    return [
+        ColourRule(area, status_col, catalog.word("status", s, lang), colours[s])
+        for s in ("green", "yellow", "red", "none")
+    ]
+
+
+def _column_tab(key: str, name: str, tab_key: str, lang: str, rows: int, colour: str) -> TabLayout:
+    """A tab made of the template's columns: header, widths, computed columns greyed, protected, formatted."""
+    colours = catalog.template()["colors"]
+    cols = catalog.columns(tab_key, lang)
+    tab = TabLayout(key=key, name=name, grid=[[c.label for c in cols]], widths=[c.width for c in cols])
+    tab.tab_colour = colour
+    for i, c in enumerate(cols, start=1):
+        tab.header_fills.append((i, colours["computed_header" if c.computed else "input_header"]))
+        if c.format:
+            tab.formats.append(NumberFormat(Area(2, rows, i, i), c.format))
+        if c.computed:
+            tab.protections.append(
+                Protection(Area(1, rows, i, i), catalog.message("layout.computed_protection", lang))
+            )
+        if c.status:
+            target = Area(2, rows, 1, len(cols)) if c.row_colour else Area(2, rows, i, i)
+            tab.colour_rules.extend(_status_rules(target, i, lang))
+    return tab
+
+
+def _col(tab_key: str, key: str) -> int:
+    """1-based index of a template column."""
+    return next(i for i, c in enumerate(catalog.columns(tab_key, "en"), start=1) if c.key == key)
+
+
+def build_layout(spec: WorkbookSpec) -> Layout:
+    """Every tab of template v1 for this organisation, ready for a backend to create."""
+    lang = spec.lang
+    tpl = catalog.template()
+    colours = tpl["colors"]
+    assert spec.start and spec.end and spec.locale and spec.title
+
+    readme_lines = tpl["tabs"]["readme"]["lines"][lang]
+    readme = TabLayout(
+        key="readme",
+        name=catalog.tab_name("readme", lang),
+        grid=[[Heading(spec.title)], *[[line] for line in readme_lines]],
+        widths=[tpl["tabs"]["readme"]["width"]],
+        frozen_rows=0,
+        header_row=None,
+        tab_colour=colours["tab_service"],
+    )
+
+    settings_tpl = tpl["tabs"]["settings"]
+    values = {
+        "organisation": spec.organisation,
+        "language": lang,
+        "locale": spec.locale,
+        "quarter": spec.quarter,
+        "start": spec.start,
+        "end": spec.end,
+    }
+    grid: Grid = [list(settings_tpl["header"][lang])]
+    for item in settings_tpl["keys"]:
+        value = values.get(item["key"], item.get("default"))
+        if item["kind"] == "percent" and value is not None:
+            value = Percent(value)
+        grid.append([item["label"][lang], value])
+    grid.append([])
+    team_header_row = len(grid) + 1
+    grid.append([c["label"][lang] for c in settings_tpl["teams_columns"]])
+    for team in spec.teams:
+        grid.append([team.name, team.manager, team.email, catalog.checkin_tab_name(team.name, lang)])
+    settings = TabLayout(
+        key="settings",
+        name=catalog.tab_name("settings", lang),
+        grid=grid,
+        widths=settings_tpl["widths"],
+        tab_colour=colours["tab_people"],
+        header_fills=[(1, colours["input_header"]), (2, colours["input_header"])],
+    )
+    settings.formats.append(NumberFormat(Area(6, 7, 2, 2), "date"))
+    settings.formats.append(NumberFormat(Area(8, 11, 2, 2), "percent"))
+
+    teams_source = Area(team_header_row + 1, team_header_row + MAX_TEAMS, 1, 1)
+    okr_rows = OKR_ROWS
+    okrs = _column_tab("okrs", catalog.tab_name("okrs", lang), "okrs", lang, okr_rows, colours["tab_people"])
+    okrs.dropdowns.append(
+        Dropdown(Area(2, okr_rows, _col("okrs", "team"), _col("okrs", "team")),
+                 source_tab=settings.name, source=teams_source)
+    )
+    okrs.dropdowns.append(
+        Dropdown(Area(2, okr_rows, _col("okrs", "type"), _col("okrs", "type")),
+                 values=tuple(catalog.words("kr_types", lang).values()), strict=True)
+    )
+
+    tabs = [readme, settings, okrs]
+    lists = TabLayout(
+        key="lists",
+        name=catalog.tab_name("lists", lang),
+        grid=[[t.name for t in spec.teams]],
+        widths=[tpl["tabs"]["lists"]["width"]] * len(spec.teams),
+        tab_colour=colours["tab_service"],
+        protect_whole=True,
+        hidden=True,
+    )
+    lists.protections.append(Protection(None, catalog.message("layout.service_protection", lang)))
+    confidence_words = tuple(catalog.words("confidence", lang).values())
+    for index, team in enumerate(spec.teams, start=1):
+        name = catalog.checkin_tab_name(team.name, lang)
+        tab = _column_tab(f"checkins:{team.name}", name, "checkins", lang, CHECKIN_ROWS, colours["tab_people"])
+        kr_col = _col("checkins", "kr")
+        # The team's KR IDs, kept current by every sync on the Lists tab: a range-based list per team.
+        tab.dropdowns.append(
+            Dropdown(Area(2, CHECKIN_ROWS, kr_col, kr_col), source_tab=lists.name,
+                     source=Area(2, LIST_ROWS, index, index))
+        )
+        conf_col = _col("checkins", "confidence")
+        tab.dropdowns.append(Dropdown(Area(2, CHECKIN_ROWS, conf_col, conf_col), values=confidence_words))
+        tabs.append(tab)
+
+    org = TabLayout(
+        key="org",
+        name=catalog.tab_name("org", lang),
+        grid=[[Heading(catalog.message("org.title", lang, org=spec.organisation, quarter=spec.quarter))]],
+        widths=tpl["tabs"]["org"]["widths"],
+        frozen_rows=1,
+        header_row=None,
+        tab_colour=colours["tab_service"],
+        protect_whole=True,
+    )
+    org.colour_rules.extend(_status_rules(Area(1, 1000, 1, 8), 0, lang))
+    org.protections.append(Protection(None, catalog.message("layout.service_protection", lang)))
+
+    history = _column_tab("history", catalog.tab_name("history", lang), "history", lang, 20000,
+                          colours["tab_service"])
+    history.protect_whole = True
+    history.protections = [Protection(None, catalog.message("layout.service_protection", lang))]
+    tabs.extend([org, history, lists])
+
+    chart = org_chart(lang, len(spec.teams))
+    return Layout(
+        title=spec.title,
+        lang=lang,
+        locale=spec.locale,
+        time_zone=tpl["time_zone"][lang],
+        tabs=tabs,
+        charts=[chart],
+    )
+
+
+def org_chart(lang: str, team_count: int) -> ChartSpec:
+    """The org tab's bar chart of team progress, over the team table the sync writes there."""
+    first = ORG_TEAM_HEADER_ROW + 1
+    return ChartSpec(
+        tab=catalog.tab_name("org", lang),
+        title=catalog.message("org.chart_title", lang),
+        label_col=1,
+        value_col=2,
+        first_row=first,
+        last_row=first + max(team_count, 1) - 1,
+        anchor_row=2,
+        anchor_col=10,
+    )

@@ -1,0 +1,154 @@
+"""Plain data shared by every stage: cell values, snapshots, problems, write plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+#: What a cell holds once a backend has read it: text, a number, a date, a boolean, or nothing.
+CellValue = Any
+Grid = list[list[CellValue]]
+
+Severity = Literal["error", "warning"]
+STATUSES = ("green", "yellow", "red", "none")
+
+
+class Percent(float):
+    """A number the sheet holds formatted as a percentage: 0.215 shown as `21,5 %`.
+
+    Backends return it when they read a percent-formatted cell, and write a percent format for it.
+    """
+
+    def __repr__(self) -> str:
+        return f"Percent({float(self)!r})"
+
+
+class Heading(str):
+    """Text a backend renders as a section heading (bold) on a service tab."""
+
+
+@dataclass
+class Tab:
+    """One tab as read: its name and its cells, row 1 first, ragged rows allowed."""
+
+    name: str
+    grid: Grid
+
+    def cell(self, row: int, col: int) -> CellValue:
+        """The value at 1-based (row, col), None when outside the grid."""
+        if row < 1 or col < 1 or row > len(self.grid):
+            return None
+        line = self.grid[row - 1]
+        return line[col - 1] if col <= len(line) else None
+
+
+@dataclass
+class Snapshot:
+    """Everything a sync reads from a workbook, in one go."""
+
+    title: str
+    tabs: dict[str, Tab]
+    #: Sheets' spreadsheet locale (e.g. "fr_CA"), when the backend knows it.
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a row: where, a stable code, how bad, and a message in the workbook's language."""
+
+    tab: str
+    row: int
+    column: str
+    code: str
+    severity: Severity
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tab": self.tab,
+            "row": self.row,
+            "column": self.column,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    """A computed cell to write: tab, 1-based row and column, value."""
+
+    tab: str
+    row: int
+    col: int
+    value: CellValue
+
+
+@dataclass
+class ChartSpec:
+    """A bar chart on a service tab: labels and values are 1-based column ranges over rows."""
+
+    tab: str
+    title: str
+    label_col: int
+    value_col: int
+    first_row: int
+    last_row: int
+    anchor_row: int
+    anchor_col: int
+
+
+@dataclass
+class WritePlan:
+    """What a sync writes: computed cells of input tabs, and service tabs replaced whole."""
+
+    cells: list[CellWrite] = field(default_factory=list)
+    tabs: dict[str, Grid] = field(default_factory=dict)
+    charts: list[ChartSpec] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.cells and not self.tabs
+
+    def cell_count(self) -> int:
+        """How many cells the plan writes (service tabs counted cell by cell)."""
+        return len(self.cells) + sum(len(row) for grid in self.tabs.values() for row in grid)
+
+
+@dataclass
+class WriteResult:
+    """What a backend did with a plan."""
+
+    cells: int = 0
+    read_calls: int = 0
+    write_calls: int = 0
+
+
+def _as_date(value: CellValue) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time() else None
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def same_cell(a: CellValue, b: CellValue) -> bool:
+    """Whether two cell values show the same thing, so that rewriting one over the other is a no-op."""
+    if a is None or a == "":
+        return b is None or b == ""
+    if b is None or b == "":
+        return False
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b or (isinstance(a, bool) and isinstance(b, bool) and a == b)
+    da, db = _as_date(a), _as_date(b)
+    if da is not None or db is not None:
+        return da == db and da is not None
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        if isinstance(a, Percent) != isinstance(b, Percent):
+            return False
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b
+    return False
