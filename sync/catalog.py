@@ -23,6 +23,11 @@ def template(version: int = 1) -> dict[str, Any]:
     return _load(f"workbook_v{version}.json")
 
 
+def demo(version: int = 1) -> dict[str, Any]:
+    """The demo organisation's OKRs and check-ins, in both languages."""
+    return _load(f"demo_v{version}.json")
+
+
 def messages() -> dict[str, dict[str, str]]:
     """Every user-facing message, keyed by id, then by language."""
     return _load("messages.json")

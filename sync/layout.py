@@ -16,6 +16,7 @@ CHECKIN_ROWS = 3000
 #: Where the team table of the org tab starts, so the chart can point at it.
 ORG_TEAM_HEADER_ROW = 5
 MAX_TEAMS = 30
+ORG_ROWS = 1000
 #: Rows of the hidden Lists tab that a team's KR dropdown reads.
 LIST_ROWS = 200
 
@@ -244,12 +245,11 @@ def build_layout(spec: WorkbookSpec) -> Layout:
     settings.formats.append(NumberFormat(Area(6, 7, 2, 2), "date"))
     settings.formats.append(NumberFormat(Area(8, 11, 2, 2), "percent"))
 
-    teams_source = Area(team_header_row + 1, team_header_row + MAX_TEAMS, 1, 1)
     okr_rows = OKR_ROWS
     okrs = _column_tab("okrs", catalog.tab_name("okrs", lang), "okrs", lang, okr_rows, colours["tab_people"])
     okrs.dropdowns.append(
         Dropdown(Area(2, okr_rows, _col("okrs", "team"), _col("okrs", "team")),
-                 source_tab=settings.name, source=teams_source)
+                 source_tab=catalog.tab_name("lists", lang), source=Area(2, LIST_ROWS, 1, 1))
     )
     okrs.dropdowns.append(
         Dropdown(Area(2, okr_rows, _col("okrs", "type"), _col("okrs", "type")),
@@ -260,8 +260,8 @@ def build_layout(spec: WorkbookSpec) -> Layout:
     lists = TabLayout(
         key="lists",
         name=catalog.tab_name("lists", lang),
-        grid=[[t.name for t in spec.teams]],
-        widths=[tpl["tabs"]["lists"]["width"]] * len(spec.teams),
+        grid=lists_grid(lang, [t.name for t in spec.teams], {}),
+        widths=[tpl["tabs"]["lists"]["width"]] * (len(spec.teams) + 1),
         tab_colour=colours["tab_service"],
         protect_whole=True,
         hidden=True,
@@ -275,7 +275,7 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         # The team's KR IDs, kept current by every sync on the Lists tab: a range-based list per team.
         tab.dropdowns.append(
             Dropdown(Area(2, CHECKIN_ROWS, kr_col, kr_col), source_tab=lists.name,
-                     source=Area(2, LIST_ROWS, index, index))
+                     source=Area(2, LIST_ROWS, index + 1, index + 1))
         )
         conf_col = _col("checkins", "confidence")
         tab.dropdowns.append(Dropdown(Area(2, CHECKIN_ROWS, conf_col, conf_col), values=confidence_words))
@@ -291,7 +291,10 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         tab_colour=colours["tab_service"],
         protect_whole=True,
     )
-    org.colour_rules.extend(_status_rules(Area(1, 1000, 1, 8), 0, lang))
+    org.colour_rules.extend(_status_rules(Area(1, ORG_ROWS, 1, 8), 0, lang))
+    # Every section of the org tab keeps progress in B and expected (or confidence) in C, so one format
+    # set here serves every sync's rewrite, whatever the backend.
+    org.formats.append(NumberFormat(Area(2, ORG_ROWS, 2, 3), "percent"))
     org.protections.append(Protection(None, catalog.message("layout.service_protection", lang)))
 
     history = _column_tab("history", catalog.tab_name("history", lang), "history", lang, 20000,
@@ -309,6 +312,24 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         tabs=tabs,
         charts=[chart],
     )
+
+
+def lists_grid(lang: str, teams: list[str], team_krs: dict[str, list[str]]) -> Grid:
+    """The hidden Lists tab: the teams (organisation first) in A, then each team's KR IDs in its own column.
+
+    Dropdowns read these columns, so the sync keeps them current without reprovisioning.
+    """
+    header = [catalog.template()["tabs"]["lists"]["teams_header"][lang], *teams]
+    columns = [[org_word(lang), *teams]]
+    columns += [team_krs.get(team, []) for team in teams]
+    depth = max(len(c) for c in columns)
+    body = [[c[i] if i < len(c) else None for c in columns] for i in range(depth)]
+    return [header, *body]
+
+
+def org_word(lang: str) -> str:
+    """How the OKR tab's Team column names the organisation itself."""
+    return str(catalog.template()["words"]["organisation_team"][lang])
 
 
 def org_chart(lang: str, team_count: int) -> ChartSpec:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from ..layout import Layout
@@ -24,4 +25,12 @@ class Backend(Protocol):
 
     def apply(self, plan: WritePlan, snapshot: Snapshot) -> WriteResult:
         """Write the plan's computed cells and service tabs, read against `snapshot`; nothing else."""
+        ...
+
+    def api_calls(self) -> tuple[int, int]:
+        """(read, write) API calls this backend has made so far; a local file makes none."""
+        ...
+
+    def lock(self) -> AbstractContextManager[None]:
+        """Held around a sync's read and write, so that two syncs of one workbook never overlap."""
         ...

@@ -1,0 +1,63 @@
+"""The orchestrator: read → parse → validate → score → roll up → plan → write, over any backend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .backends.base import Backend
+from .lint import Row, kr_frame, read_rows
+from .model import Problem, Snapshot, WritePlan
+from .plan import plan_writes
+from .report import build_report
+from .rollup import Rollup, roll_up
+from .score import score_checkins, score_krs
+from .validate import validate_checkins
+from .workbook import Workbook, read_workbook
+
+
+@dataclass
+class Evaluation:
+    """Everything a sync computes from one snapshot, before writing."""
+
+    workbook: Workbook
+    rows: list[Row]
+    krs: pd.DataFrame
+    checkins: pd.DataFrame
+    rollup: Rollup
+    problems: list[Problem]
+    plan: WritePlan
+
+
+def evaluate(snapshot: Snapshot, location: str, as_of: dt.date) -> Evaluation:
+    """The pure part of a sync: no I/O, the same snapshot and date always give the same result."""
+    wb = read_workbook(snapshot, location)
+    rows = read_rows(wb)
+    krs = kr_frame(rows)
+    checkins, checkin_problems = validate_checkins(wb.checkins, rows, krs, wb.settings, as_of)
+    checkins = score_checkins(checkins, krs, wb.settings, as_of)
+    krs = score_krs(krs, checkins, wb.settings, as_of)
+    rollup = roll_up(rows, krs, wb.settings, as_of)
+    problems = [*wb.problems, *(p for r in rows for p in r.problems), *checkin_problems]
+    plan = plan_writes(wb, rows, krs, checkins, rollup, checkin_problems, as_of)
+    return Evaluation(wb, rows, krs, checkins, rollup, problems, plan)
+
+
+def run_sync(backend: Backend, as_of: dt.date | None = None, dry_run: bool = False) -> dict[str, Any]:
+    """One sync of one workbook: one read, at most one write (none when nothing changed); the report."""
+    as_of = as_of or dt.date.today()
+    with backend.lock():
+        snapshot = backend.read()
+        ev = evaluate(snapshot, backend.location, as_of)
+        if not dry_run and not ev.plan.empty:
+            backend.apply(ev.plan, snapshot)
+    cells = ev.plan.cell_count()
+    return build_report(ev.workbook, ev.krs, ev.checkins, ev.rollup, ev.problems, as_of, cells, backend.api_calls())
+
+
+def run_validate(backend: Backend, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The report of a sync that writes nothing."""
+    return run_sync(backend, as_of, dry_run=True)

@@ -1,0 +1,95 @@
+"""The org tab: organisation and team progress, objectives with their contributors, focus list, silence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from . import catalog
+from .history import pct
+from .layout import ORG_TEAM_HEADER_ROW
+from .model import Grid, Heading
+from .rollup import Objective, Rollup
+
+#: A latest check-in older than this is reported as missing.
+STALE_DAYS = 14
+
+
+def stale(krs: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """KRs whose own latest check-in is older than 14 days, or that never had one (parents roll up)."""
+    last = pd.to_datetime(krs["last_checkin"])
+    age = (pd.Timestamp(as_of) - last).dt.days
+    return ~krs["error"].astype(bool) & (last.isna() | (age > STALE_DAYS))
+
+
+def org_grid(title: str, quarter: str, as_of: dt.date, lang: str, rollup: Rollup, krs: pd.DataFrame,
+             organisation: str) -> Grid:
+    """Every section of the org tab; progress stays in column B and expected or confidence in C."""
+    m = lambda key, **kw: catalog.message(key, lang, **kw)  # noqa: E731
+    word = lambda s: catalog.word("status", s, lang)  # noqa: E731
+    expected = float(krs["expected"].iloc[0]) if len(krs) else 0.0
+    grid: Grid = [
+        [Heading(m("org.title", org=organisation or title, quarter=quarter))],
+        [m("org.as_of", as_of=as_of.isoformat(), elapsed=f"{round(expected * 100)} %")],
+        [Heading(m("org.organisation")), pct(rollup.org_progress), pct(expected), word(rollup.org_status)],
+        [],
+    ]
+    assert len(grid) + 1 == ORG_TEAM_HEADER_ROW
+    grid.append([m("org.col.team"), m("org.col.progress"), m("org.col.expected"), m("org.col.status"),
+                 m("org.col.green"), m("org.col.yellow"), m("org.col.red"), m("org.col.none")])
+    for team in rollup.teams:
+        c = team.counts
+        grid.append([team.team, pct(team.progress), pct(expected), word(team.status),
+                     c["green"], c["yellow"], c["red"], c["none"]])
+
+    grid += [[], [Heading(m("org.objectives"))],
+             [m("org.col.objective"), m("org.col.progress"), m("org.col.expected"), m("org.col.status"),
+              m("org.col.team"), m("org.col.owner")]]
+    by_id = {o.id: o for o in rollup.objectives}
+
+    def objective_line(obj: Objective, depth: int) -> list[Any]:
+        label = ("    " * depth + ("↳ " if depth else "")) + f"{obj.id} — {obj.title}"
+        return [label, pct(obj.progress), pct(expected), word(obj.status), obj.team, obj.owner]
+
+    placed: set[str] = set()
+
+    def place(obj: Objective, depth: int) -> None:
+        if obj.id in placed:
+            return
+        placed.add(obj.id)
+        grid.append(objective_line(obj, depth))
+        for child in obj.children:
+            place(by_id[child], depth + 1)
+
+    for obj in rollup.objectives:
+        if not obj.parent or obj.parent not in by_id:
+            place(obj, 0)
+    for obj in rollup.objectives:
+        place(obj, 0)
+
+    focus = krs[krs["status"].isin(["yellow", "red"])]
+    focus = focus.assign(rank=focus["status"].map({"red": 0, "yellow": 1})).sort_values(["rank", "team", "row"])
+    grid += [[], [Heading(m("org.focus"))],
+             [m("org.col.kr"), m("org.col.progress"), m("org.col.confidence"), m("org.col.status"),
+              m("org.col.team"), m("org.col.owner"), m("org.col.comment")]]
+    if focus.empty:
+        grid.append([m("org.focus_none")])
+    for kr_id, kr in focus.iterrows():
+        comment = kr.get("comment")
+        grid.append([f"{kr_id} — {kr['title']}", pct(kr["progress"]), pct(kr["confidence"]), word(kr["status"]),
+                     kr["team"], kr["owner"], "" if comment is None or pd.isna(comment) else str(comment)])
+
+    missing = krs[stale(krs, as_of)]
+    grid += [[], [Heading(m("org.missing", days=STALE_DAYS))],
+             [m("org.col.kr"), m("org.col.progress"), None, m("org.col.status"), m("org.col.team"),
+              m("org.col.owner"), m("org.col.last_checkin")]]
+    if missing.empty:
+        grid.append([m("org.missing_none")])
+    for kr_id, kr in missing.iterrows():
+        last = kr["last_checkin"]
+        when = m("org.never") if pd.isna(last) else pd.Timestamp(last).date().isoformat()
+        grid.append([f"{kr_id} — {kr['title']}", pct(kr["progress"]), None, word(kr["status"]),
+                     kr["team"], kr["owner"], when])
+    return grid

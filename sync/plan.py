@@ -1,0 +1,139 @@
+"""The plan stage: the computed cells and service tabs a sync writes, only where they differ from the sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import pandas as pd
+
+from . import catalog
+from .history import history_grid, history_rows, num, pct
+from .layout import lists_grid, org_chart
+from .lint import Row
+from .model import CellValue, CellWrite, Grid, Problem, Snapshot, WritePlan, same_cell
+from .orgtab import org_grid, stale
+from .rollup import Rollup
+from .workbook import Workbook
+
+
+def _date(value: Any) -> dt.date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def _notes(problems: list[Problem]) -> str | None:
+    return "\n".join(p.message for p in problems) or None
+
+
+def okr_cells(wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, as_of: dt.date) -> dict[int, dict[str, Any]]:
+    """The computed columns of each OKR-tab row, by sheet row."""
+    lang = wb.settings.lang
+    word = lambda s: catalog.word("status", s, lang)  # noqa: E731
+    objectives = {o.id: o for o in rollup.objectives}
+    silent = stale(krs, as_of) if len(krs) else pd.Series(dtype=bool)
+    out: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        notes = list(row.problems)
+        cells: dict[str, Any] = {}
+        owner = krs.loc[row.id] if row.is_kr and row.id in krs.index and krs.at[row.id, "row"] == row.row else None
+        obj = objectives.get(row.id) if row.type == "objective" else None
+        if obj is not None and obj.row == row.row:
+            cells.update(progress=pct(obj.progress), expected=pct(krs["expected"].iloc[0]) if len(krs) else None,
+                         status=word(obj.status))
+        elif owner is not None and not row.error:
+            cells.update(current=num(owner["current"]), progress=pct(owner["progress"]),
+                         expected=pct(owner["expected"]), confidence=pct(owner["confidence"]),
+                         status=word(owner["status"]), last_checkin=_date(owner["last_checkin"]))
+            if as_of >= wb.settings.start and bool(silent.get(row.id, False)):
+                last = _date(owner["last_checkin"])
+                text = (catalog.message("okr.never_checked_in", lang) if last is None else
+                        catalog.message("okr.no_checkin", lang, days=(as_of - last).days))
+                note = Problem(wb.okr_tab, row.row, "", "no_checkin", "warning", text)
+                notes.append(note)
+        cells["notes"] = _notes(notes)
+        out[row.row] = cells
+    return out
+
+
+def checkin_cells(checkins: pd.DataFrame, problems: list[Problem], lang: str) -> dict[tuple[str, int], dict[str, Any]]:
+    """The computed columns of each check-in row, by (tab, sheet row)."""
+    by_row: dict[tuple[str, int], list[Problem]] = defaultdict(list)
+    for p in problems:
+        by_row[(p.tab, p.row)].append(p)
+    words = catalog.words("status", lang)
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    for tab, row, progress, status in zip(checkins["tab"], checkins["row"], checkins["progress"],
+                                          checkins["status"], strict=True):
+        key = (str(tab), int(row))
+        out[key] = {
+            "progress": pct(progress),
+            "status": words[status] if isinstance(status, str) and status != "none" else None,
+            "validation": _notes(by_row.get(key, [])),
+        }
+    return out
+
+
+def _diff_columns(snapshot: Snapshot, tab: str, columns: dict[str, int], computed: list[str],
+                  wanted: dict[int, dict[str, Any]]) -> list[CellWrite]:
+    """Writes for the computed columns of a tab: the wanted values, and blanks on rows that no longer need them."""
+    grid = snapshot.tabs[tab].grid
+    last = max(len(grid), max(wanted, default=1))
+    writes = []
+    for r in range(2, last + 1):
+        values = wanted.get(r, {})
+        for key in computed:
+            col = columns[key]
+            value: CellValue = values.get(key)
+            if not same_cell(value, snapshot.tabs[tab].cell(r, col)):
+                writes.append(CellWrite(tab, r, col, value))
+    return writes
+
+
+def _same_grid(a: Grid, b: Grid) -> bool:
+    def trimmed(g: Grid) -> list[list[CellValue]]:
+        rows = [list(r) for r in g]
+        for r in rows:
+            while r and (r[-1] is None or r[-1] == ""):
+                r.pop()
+        while rows and not rows[-1]:
+            rows.pop()
+        return rows
+    ta, tb = trimmed(a), trimmed(b)
+    return len(ta) == len(tb) and all(
+        len(x) == len(y) and all(same_cell(u, v) for u, v in zip(x, y, strict=True)) for x, y in zip(ta, tb, strict=True)
+    )
+
+
+def plan_writes(wb: Workbook, rows: list[Row], krs: pd.DataFrame, checkins: pd.DataFrame, rollup: Rollup,
+                problems: list[Problem], as_of: dt.date) -> WritePlan:
+    """Everything computed, as writes against what the snapshot already holds."""
+    s, snap, lang = wb.settings, wb.snapshot, wb.settings.lang
+    plan = WritePlan()
+    okr_computed = [c.key for c in catalog.columns("okrs", lang) if c.computed]
+    plan.cells += _diff_columns(snap, wb.okr_tab, wb.columns[wb.okr_tab], okr_computed,
+                                okr_cells(wb, rows, krs, rollup, as_of))
+    checkin_computed = [c.key for c in catalog.columns("checkins", lang) if c.computed]
+    per_tab: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for (tab, row), cells in checkin_cells(checkins, problems, lang).items():
+        per_tab[tab][row] = cells
+    for tab in s.team_tabs.values():
+        if tab in wb.columns:
+            plan.cells += _diff_columns(snap, tab, wb.columns[tab], checkin_computed, per_tab.get(tab, {}))
+
+    service: dict[str, Grid] = {}
+    service[catalog.tab_name("org", lang)] = org_grid(wb.title, s.quarter, as_of, lang, rollup, krs, s.organisation)
+    history_tab = catalog.tab_name("history", lang)
+    fresh = history_rows(krs[~krs["error"].astype(bool)], checkins, s, as_of)
+    service[history_tab] = history_grid(snap.tabs[history_tab].grid, fresh, s, as_of)
+    team_krs: dict[str, list[str]] = defaultdict(list)
+    for kr_id, team in zip(krs.index, krs["team"], strict=True):
+        team_krs[str(team).casefold()].append(kr_id)
+    team_names = [t.name for t in s.teams]
+    by_name = {t: team_krs.get(t.casefold(), []) for t in team_names}
+    service[catalog.tab_name("lists", lang)] = lists_grid(lang, team_names, by_name)
+    for name, grid in service.items():
+        if not _same_grid(grid, snap.tabs[name].grid):
+            plan.tabs[name] = grid
+    plan.charts.append(org_chart(lang, len(s.teams)))
+    return plan

@@ -1,0 +1,84 @@
+"""The report: one object for the CLI's --json, the API and the add-on sidebar; and its short human form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+from babel.numbers import format_percent
+
+from . import catalog
+from .model import Problem
+from .rollup import Rollup
+from .workbook import Workbook
+
+
+def _num(value: Any, digits: int = 4) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return None
+    return round(float(value), digits)
+
+
+def _day(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def build_report(wb: Workbook, krs: pd.DataFrame, checkins: pd.DataFrame, rollup: Rollup,
+                 problems: list[Problem], as_of: dt.date, cells: int, api_calls: tuple[int, int]) -> dict[str, Any]:
+    """The report object of the product design, exactly its keys."""
+    s = wb.settings
+    expected = float(krs["expected"].iloc[0]) if len(krs) else None
+    valid = int(checkins["valid"].sum()) if len(checkins) else 0
+    return {
+        "workbook": {"title": wb.title, "lang": s.lang, "quarter": s.quarter, "as_of": as_of.isoformat(),
+                     "elapsed": _num(expected)},
+        "checkins": {"rows": len(checkins), "valid": valid, "invalid": len(checkins) - valid},
+        "problems": [p.as_dict() for p in problems],
+        "key_results": [
+            {"id": kr_id, "team": kr["team"], "objective": kr["objective"] or None, "type": kr["type"],
+             "start": _num(kr["start"], 6), "target": _num(kr["target"], 6), "unit": kr["unit"],
+             "current": _num(kr["current"], 6), "progress": _num(kr["progress"]), "expected": _num(kr["expected"]),
+             "confidence": _num(kr["confidence"]), "status": kr["status"], "last_checkin": _day(kr["last_checkin"])}
+            for kr_id, kr in krs.iterrows()
+        ],
+        "objectives": [{"id": o.id, "team": o.team, "parent": o.parent or None, "progress": _num(o.progress),
+                        "status": o.status} for o in rollup.objectives],
+        "teams": [{"team": t.team, "progress": _num(t.progress), "status": t.status, "counts": t.counts}
+                  for t in rollup.teams],
+        "org": {"progress": _num(rollup.org_progress), "status": rollup.org_status},
+        "writes": {"cells": cells, "api_calls": {"read": api_calls[0], "write": api_calls[1]}},
+    }
+
+
+def summary(report: dict[str, Any], locale: str, dry_run: bool = False, limit: int = 12) -> str:
+    """A few lines for a person: organisation and teams, counts by status, problems, what was written."""
+    wbk = report["workbook"]
+    lang = wbk["lang"]
+    m = lambda key, **kw: catalog.message(key, lang, **kw)  # noqa: E731
+    word = lambda s: catalog.word("status", s, lang).lower()  # noqa: E731
+
+    def pc(value: float | None) -> str:
+        return "—" if value is None else format_percent(value, locale=locale)
+
+    lines = [m("summary.header", title=wbk["title"], quarter=wbk["quarter"], as_of=wbk["as_of"],
+               elapsed=pc(wbk["elapsed"])),
+             m("summary.org", progress=pc(report["org"]["progress"]), status=word(report["org"]["status"]))]
+    for t in report["teams"]:
+        lines.append(m("summary.team", team=t["team"], progress=pc(t["progress"]), status=word(t["status"]),
+                       **t["counts"]))
+    lines.append(m("summary.checkins", **report["checkins"]))
+    problems = report["problems"]
+    if problems:
+        lines.append(m("summary.problems", count=len(problems)))
+        for p in problems[:limit]:
+            lines.append(m("summary.problem", **p))
+        if len(problems) > limit:
+            lines.append(m("summary.more_problems", count=len(problems) - limit))
+    cells = report["writes"]["cells"]
+    if dry_run:
+        lines.append(m("summary.dry_run", cells=cells))
+    else:
+        lines.append(m("summary.writes", cells=cells) if cells else m("summary.unchanged"))
+    return "\n".join(lines)

@@ -1,0 +1,121 @@
+"""The roll-up stage: objectives from their key results, teams from their objectives, the organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .lint import Row
+from .score import STATUS_RANK, Bands, status
+from .workbook import Settings
+
+
+@dataclass
+class Objective:
+    """An objective's roll-up."""
+
+    id: str
+    row: int
+    team: str
+    title: str
+    owner: str
+    parent: str
+    progress: float | None
+    status: str
+    children: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TeamScore:
+    """A team's roll-up and how many of its KRs stand at each status."""
+
+    team: str
+    progress: float | None
+    status: str
+    counts: dict[str, int]
+
+
+@dataclass
+class Rollup:
+    objectives: list[Objective]
+    teams: list[TeamScore]
+    org_progress: float | None
+    org_status: str
+
+
+def worst(statuses: list[str]) -> str:
+    """The worst of several statuses; silence (none) is worse than green, better than yellow."""
+    return max(statuses, key=STATUS_RANK.__getitem__) if statuses else "none"
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return float(np.mean(known)) if known else None
+
+
+def _judge(progress: float | None, expected: float, bands: Bands, quarter_over: bool, silent: bool) -> str:
+    """Status of a team or the organisation: its pace (or grade once the quarter is over)."""
+    if progress is None or silent:
+        return "none"
+    one = status(pd.Series([progress]), expected, pd.Series([np.nan]), bands, quarter_over)
+    return str(one.iloc[0])
+
+
+def roll_up(rows: list[Row], krs: pd.DataFrame, settings: Settings, as_of: dt.date) -> Rollup:
+    """Objectives (weighted mean of KRs, worst status; else their child objectives), teams, organisation."""
+    scorable = krs[~krs["error"].astype(bool)]
+    seen: set[str] = set()
+    objectives: dict[str, Objective] = {}
+    for row in rows:
+        if row.type != "objective" or not row.id or row.id in seen:
+            continue
+        seen.add(row.id)
+        objectives[row.id] = Objective(row.id, row.row, row.team, row.title, row.owner, row.parent, None, "none")
+    for obj in objectives.values():
+        if obj.parent in objectives and obj.parent != obj.id:
+            objectives[obj.parent].children.append(obj.id)
+
+    by_objective = {key: frame for key, frame in scorable.groupby("objective")}
+    done: set[str] = set()
+
+    def visit(obj_id: str, path: tuple[str, ...]) -> None:
+        obj = objectives[obj_id]
+        if obj_id in done or obj_id in path:
+            return
+        own = by_objective.get(obj_id)
+        if own is not None and len(own):
+            weights = own["weight"].where(own["weight"] > 0)
+            total = weights.sum()
+            obj.progress = float((own["progress"].fillna(0) * weights).sum() / total) if total else None
+            obj.status = worst(list(own["status"]))
+        elif obj.children:
+            for child in obj.children:
+                visit(child, (*path, obj_id))
+            obj.progress = _mean([objectives[c].progress for c in obj.children])
+            obj.status = worst([objectives[c].status for c in obj.children])
+        done.add(obj_id)
+
+    for obj_id in objectives:
+        visit(obj_id, ())
+
+    bands, quarter_over = Bands.of(settings), as_of >= settings.end
+    expected = float(krs["expected"].iloc[0]) if len(krs) else 0.0
+    teams = []
+    for team in settings.teams:
+        key = team.name.casefold()
+        team_krs = scorable[scorable["team"].str.casefold() == key]
+        counts = {s: int((team_krs["status"] == s).sum()) for s in ("green", "yellow", "red", "none")}
+        progress = _mean([o.progress for o in objectives.values() if o.team.casefold() == key])
+        silent = counts["none"] == len(team_krs)
+        teams.append(TeamScore(team.name, progress, _judge(progress, expected, bands, quarter_over, silent), counts))
+    org_objectives = [o for o in objectives.values() if settings.is_org(o.team)]
+    if org_objectives:
+        org_progress = _mean([o.progress for o in org_objectives])
+    else:
+        org_progress = _mean([t.progress for t in teams])
+    silent = bool((scorable["status"] == "none").all())
+    org_status = _judge(org_progress, expected, bands, quarter_over, silent)
+    return Rollup(list(objectives.values()), teams, org_progress, org_status)

@@ -1,0 +1,204 @@
+"""The read stage: from a snapshot's grids to settings, the OKR table and the check-in table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import catalog
+from .errors import NotOurWorkbook
+from .layout import Team, org_word, parse_quarter, quarter_dates, quarter_label
+from .model import Problem, Snapshot, Tab
+from .parse import is_blank, parse_date, parse_number
+
+
+@dataclass
+class Settings:
+    """The Settings tab, read and defaulted."""
+
+    organisation: str
+    lang: str
+    locale: str
+    quarter: str
+    start: dt.date
+    end: dt.date
+    green: float = 0.8
+    yellow: float = 0.5
+    pace_green: float = -0.10
+    pace_yellow: float = -0.25
+    teams: list[Team] = field(default_factory=list)
+    team_tabs: dict[str, str] = field(default_factory=dict)
+
+    def is_org(self, team: str) -> bool:
+        """Whether the OKR tab's Team cell names the organisation rather than a team."""
+        t = team.strip().casefold()
+        return t in {org_word(lang).casefold() for lang in catalog.LANGS} or t == self.organisation.casefold()
+
+
+@dataclass
+class Workbook:
+    """What the engine works on: settings, tables of rows, and where each tab's columns are."""
+
+    title: str
+    settings: Settings
+    okrs: pd.DataFrame
+    checkins: pd.DataFrame
+    okr_tab: str
+    columns: dict[str, dict[str, int]]
+    snapshot: Snapshot
+    problems: list[Problem] = field(default_factory=list)
+
+
+def detect_lang(snapshot: Snapshot, location: str) -> str:
+    """The workbook's language, from the name of its settings tab."""
+    for lang in catalog.LANGS:
+        if catalog.tab_name("settings", lang) in snapshot.tabs:
+            return lang
+    raise NotOurWorkbook("error.not_ours", "en", path=location, tab=catalog.tab_name("settings", "en"))
+
+
+def _require_tab(snapshot: Snapshot, key: str, lang: str, location: str) -> Tab:
+    name = catalog.tab_name(key, lang)
+    if name not in snapshot.tabs:
+        raise NotOurWorkbook("error.not_ours", lang, path=location, tab=name)
+    return snapshot.tabs[name]
+
+
+def header_columns(tab: Tab, tab_key: str, lang: str) -> dict[str, int]:
+    """Map each template column key to its 1-based column in the tab's header row, wherever people moved it."""
+    header = {str(v).strip().casefold(): i for i, v in enumerate(tab.grid[0] if tab.grid else [], start=1)
+              if not is_blank(v)}
+    found: dict[str, int] = {}
+    for col in catalog.columns(tab_key, lang):
+        index = header.get(col.label.casefold())
+        if index is None:
+            raise NotOurWorkbook("error.missing_column", lang, column=col.label, tab=tab.name)
+        found[col.key] = index
+    return found
+
+
+def _text(value: object) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
+    """Settings by their labels in column A (rows may move), and the teams table below its header."""
+    tpl = catalog.template()["tabs"]["settings"]
+    by_label = {item["label"][lang].casefold(): item for item in tpl["keys"]}
+    raw: dict[str, tuple[int, object]] = {}
+    team_header: int | None = None
+    first_team_label = tpl["teams_columns"][0]["label"][lang].casefold()
+    for r, line in enumerate(tab.grid, start=1):
+        label = _text(line[0] if line else None).casefold()
+        if label in by_label and len(line) > 1:
+            raw[by_label[label]["key"]] = (r, line[1])
+        elif label == first_team_label and team_header is None:
+            team_header = r
+    locale = _text(raw.get("locale", (0, None))[1]) or catalog.template()["default_locale"][lang]
+    quarter_text = _text(raw.get("quarter", (0, None))[1])
+    try:
+        year, q = parse_quarter(quarter_text, lang)
+    except Exception:
+        row = raw.get("quarter", (1, None))[0]
+        problems.append(_settings_problem(tab, row, "quarter_invalid", lang, value=quarter_text))
+        today = dt.date.today()
+        year, q = today.year, (today.month - 1) // 3 + 1
+    qstart, qend = quarter_dates(year, q)
+    dates = {}
+    for key, default in (("start", qstart), ("end", qend)):
+        row, value = raw.get(key, (0, None))
+        parsed = parse_date(value, locale)
+        if parsed is None and not is_blank(value):
+            problems.append(_settings_problem(tab, row, "date_invalid", lang, value=value,
+                                              label=by_label_key(tpl, key, lang)))
+        dates[key] = parsed or default
+    settings = Settings(
+        organisation=_text(raw.get("organisation", (0, None))[1]),
+        lang=lang,
+        locale=locale,
+        quarter=quarter_label(year, q, lang),
+        start=dates["start"],
+        end=dates["end"],
+    )
+    for key, attr in (("green_threshold", "green"), ("yellow_threshold", "yellow"),
+                      ("pace_green", "pace_green"), ("pace_yellow", "pace_yellow")):
+        row, value = raw.get(key, (0, None))
+        if is_blank(value):
+            continue
+        number = parse_number(value, locale)
+        if number is None:
+            problems.append(_settings_problem(tab, row, "threshold_invalid", lang, value=value,
+                                              label=by_label_key(tpl, key, lang),
+                                              default=getattr(settings, attr)))
+            continue
+        # "80" and "80 %" both mean 0.8: thresholds are shares.
+        share = number.value if number.percent or abs(number.value) <= 1 else number.value / 100
+        setattr(settings, attr, share)
+    if team_header is not None:
+        for line in tab.grid[team_header:]:
+            cells = [_text(v) for v in [*line, None, None, None, None][:4]]
+            if not cells[0]:
+                continue
+            settings.teams.append(Team(cells[0], cells[1], cells[2]))
+            settings.team_tabs[cells[0]] = cells[3] or catalog.checkin_tab_name(cells[0], lang)
+    return settings
+
+
+def by_label_key(tpl: dict, key: str, lang: str) -> str:
+    return str(next(i["label"][lang] for i in tpl["keys"] if i["key"] == key))
+
+
+def _settings_problem(tab: Tab, row: int, code: str, lang: str, **params: object) -> Problem:
+    column = catalog.template()["tabs"]["settings"]["header"][lang][1]
+    return Problem(tab.name, row, column, code, "warning", catalog.message(f"settings.{code}", lang, **params))
+
+
+def _table(tab: Tab, cols: dict[str, int], keys: list[str], extra: dict[str, object]) -> pd.DataFrame:
+    """The tab's data rows as a frame of raw cells, with the sheet row; fully blank rows dropped."""
+    rows = []
+    for r, line in enumerate(tab.grid[1:], start=2):
+        cells = [line[cols[k] - 1] if cols[k] <= len(line) else None for k in keys]
+        if all(is_blank(v) for v in cells):
+            continue
+        rows.append([r, *cells])
+    frame = pd.DataFrame(rows, columns=["row", *keys], dtype=object)
+    frame["row"] = frame["row"].astype("int64")
+    for k, v in extra.items():
+        frame[k] = v
+    return frame
+
+
+def read_workbook(snapshot: Snapshot, location: str) -> Workbook:
+    """Everything the engine needs from a snapshot; raises only when it is not an okrsync workbook."""
+    lang = detect_lang(snapshot, location)
+    problems: list[Problem] = []
+    settings = read_settings(_require_tab(snapshot, "settings", lang, location), lang, problems)
+    okr_tab = _require_tab(snapshot, "okrs", lang, location)
+    for key in ("org", "history", "lists"):
+        _require_tab(snapshot, key, lang, location)
+    columns = {okr_tab.name: header_columns(okr_tab, "okrs", lang)}
+    inputs = [c.key for c in catalog.columns("okrs", lang) if not c.computed]
+    okrs = _table(okr_tab, columns[okr_tab.name], inputs, {})
+
+    checkin_inputs = [c.key for c in catalog.columns("checkins", lang) if not c.computed]
+    frames = []
+    for team in settings.teams:
+        name = settings.team_tabs[team.name]
+        tab = snapshot.tabs.get(name)
+        if tab is None:
+            problems.append(_settings_problem(
+                snapshot.tabs[catalog.tab_name("settings", lang)], 1, "missing_tab", lang, team=team.name, tab=name))
+            continue
+        columns[name] = header_columns(tab, "checkins", lang)
+        frames.append(_table(tab, columns[name], checkin_inputs, {"tab": name, "team": team.name}))
+    if frames:
+        checkins = pd.concat(frames, ignore_index=True)
+    else:
+        checkins = pd.DataFrame(columns=["row", *checkin_inputs, "tab", "team"], dtype=object)
+    return Workbook(snapshot.title, settings, okrs, checkins, okr_tab.name, columns, snapshot, problems)
