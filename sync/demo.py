@@ -28,11 +28,20 @@ def demo_layout(lang: str) -> Layout:
         title=data["title"][lang],
     )
     layout = build_layout(spec)
+    prefixes = {t["key"]: t["prefix"][lang] for t in data["teams"]}
+
+    def ident(text: str | None) -> str | None:
+        """IDs read in the workbook's language: VEN-KR1 is SAL-KR1 in English."""
+        if not text:
+            return text
+        head, _, tail = text.partition("-")
+        return f"{prefixes.get(head, head)}-{tail}"
+
     tabs = {t.key: t for t in layout.tabs}
     okr_keys = [c.key for c in catalog.columns("okrs", lang) if not c.computed]
     for okr in data["okrs"]:
         values = {
-            "id": okr["id"],
+            "id": ident(okr["id"]),
             "team": team_name[okr["team"]] if okr["team"] else org_word(lang),
             "type": catalog.word("kr_types", okr["type"], lang),
             "title": okr["title"][lang],
@@ -40,7 +49,7 @@ def demo_layout(lang: str) -> Layout:
             "start": _pick(okr.get("start"), lang),
             "target": _pick(okr.get("target"), lang),
             "unit": _pick(okr.get("unit"), lang),
-            "parent": okr.get("parent"),
+            "parent": ident(okr.get("parent")),
             "weight": None,
         }
         tabs["okrs"].grid.append([values[k] for k in okr_keys])
@@ -54,14 +63,14 @@ def demo_layout(lang: str) -> Layout:
             style = styles[week_index]
             when: CellValue = week if style == "date" else style
             tab.grid.append([
-                when, kr_id, _number_or_text(_pick(story["values"], lang)[week_index]),
+                when, ident(kr_id), _number_or_text(_pick(story["values"], lang)[week_index]),
                 story["confidence"][week_index], story["comments"][lang][week_index] or None,
             ])
     for wrong in data["mistakes"]:
         tab = tabs[f"checkins:{team_name[wrong['team']]}"]
         week = _pick(wrong["week"], lang)
         tab.grid.append([
-            dt.date.fromisoformat(week) if week[:4].isdigit() else week, wrong["kr"],
+            dt.date.fromisoformat(week) if week[:4].isdigit() else week, ident(wrong["kr"]),
             _number_or_text(_pick(wrong["value"], lang)), wrong["confidence"],
             _pick(wrong["comment"], lang) or None,
         ])

@@ -29,7 +29,7 @@ def org_grid(title: str, quarter: str, as_of: dt.date, lang: str, rollup: Rollup
     """Every section of the org tab; progress stays in column B and expected or confidence in C."""
     m = lambda key, **kw: catalog.message(key, lang, **kw)  # noqa: E731
     word = lambda s: catalog.word("status", s, lang)  # noqa: E731
-    expected = float(krs["expected"].iloc[0]) if len(krs) else 0.0
+    expected = rollup.expected
     grid: Grid = [
         [Heading(m("org.title", org=organisation or title, quarter=quarter))],
         [m("org.as_of", as_of=as_of.isoformat(), elapsed=f"{round(expected * 100)} %")],

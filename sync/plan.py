@@ -39,7 +39,7 @@ def okr_cells(wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, 
         owner = krs.loc[row.id] if row.is_kr and row.id in krs.index and krs.at[row.id, "row"] == row.row else None
         obj = objectives.get(row.id) if row.type == "objective" else None
         if obj is not None and obj.row == row.row:
-            cells.update(progress=pct(obj.progress), expected=pct(krs["expected"].iloc[0]) if len(krs) else None,
+            cells.update(progress=pct(obj.progress), expected=pct(rollup.expected),
                          status=word(obj.status))
         elif owner is not None and not row.error:
             cells.update(current=num(owner["current"]), progress=pct(owner["progress"]),

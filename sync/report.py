@@ -29,7 +29,7 @@ def build_report(wb: Workbook, krs: pd.DataFrame, checkins: pd.DataFrame, rollup
                  problems: list[Problem], as_of: dt.date, cells: int, api_calls: tuple[int, int]) -> dict[str, Any]:
     """The report object of the product design, exactly its keys."""
     s = wb.settings
-    expected = float(krs["expected"].iloc[0]) if len(krs) else None
+    expected = rollup.expected
     valid = int(checkins["valid"].sum()) if len(checkins) else 0
     return {
         "workbook": {"title": wb.title, "lang": s.lang, "quarter": s.quarter, "as_of": as_of.isoformat(),

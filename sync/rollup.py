@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .lint import Row
-from .score import STATUS_RANK, Bands, status
+from .score import STATUS_RANK, Bands, elapsed, status
 from .workbook import Settings
 
 
@@ -44,6 +44,8 @@ class Rollup:
     teams: list[TeamScore]
     org_progress: float | None
     org_status: str
+    #: Elapsed share of the quarter on the as-of date.
+    expected: float
 
 
 def worst(statuses: list[str]) -> str:
@@ -102,7 +104,7 @@ def roll_up(rows: list[Row], krs: pd.DataFrame, settings: Settings, as_of: dt.da
         visit(obj_id, ())
 
     bands, quarter_over = Bands.of(settings), as_of >= settings.end
-    expected = float(krs["expected"].iloc[0]) if len(krs) else 0.0
+    expected = elapsed(settings.start, settings.end, as_of)
     teams = []
     for team in settings.teams:
         key = team.name.casefold()
@@ -118,4 +120,4 @@ def roll_up(rows: list[Row], krs: pd.DataFrame, settings: Settings, as_of: dt.da
         org_progress = _mean([t.progress for t in teams])
     silent = bool((scorable["status"] == "none").all())
     org_status = _judge(org_progress, expected, bands, quarter_over, silent)
-    return Rollup(list(objectives.values()), teams, org_progress, org_status)
+    return Rollup(list(objectives.values()), teams, org_progress, org_status, expected)

@@ -60,8 +60,9 @@ def status(progress: pd.Series, expected: pd.Series | float, confidence: pd.Seri
     Once the quarter is over, the grade decides (Google's convention: 0.7–1.0 green, 0.4–0.6 yellow).
     """
     if quarter_over:
-        grade = progress.clip(0, 1).round(1)
-        out = np.select([grade >= 0.7, grade >= 0.4], ["green", "yellow"], "red")
+        # Grades are read to one decimal: 0.65 already counts as 0.7, 0.35 as 0.4.
+        grade = progress.clip(0, 1)
+        out = np.select([grade >= 0.65 - 1e-9, grade >= 0.35 - 1e-9], ["green", "yellow"], "red")
     else:
         gap = progress.clip(0, 1) - expected
         pace = np.select([gap >= bands.pace_green - 1e-9, gap >= bands.pace_yellow - 1e-9],

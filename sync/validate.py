@@ -27,7 +27,7 @@ def _text(value: Any) -> str:
 
 def week_start(dates: pd.Series) -> pd.Series:
     """The Monday of each date's week: check-ins count by the week they fall in."""
-    return dates - pd.to_timedelta(dates.dt.dayofweek, unit="D")
+    return dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
 
 
 class _Problems:
@@ -76,13 +76,13 @@ def validate_checkins(
     problems.add(~known & ~blank_kr & ~not_a_kr, "kr", "unknown_kr", kr=kr_text)
     other_team = known & (kr_team.str.casefold() != df["team"].str.casefold())
     problems.add(other_team, "kr", "kr_other_team", kr=df["kr_id"], owner_team=kr_team, tab=owner_tab)
-    kr_error = known & ~other_team & df["kr_id"].map(krs["error"]).fillna(False).astype(bool)
+    kr_error = known & ~other_team & df["kr_id"].map(krs["error"]).eq(True)
     problems.add(kr_error, "kr", "kr_not_scorable", kr=df["kr_id"])
 
     value_blank = df["value"].map(is_blank)
     milestone = df["kr_id"].map(krs["type"]).eq("milestone")
     numbers = parse_numbers(df["value"], locale)
-    points = df["kr_id"].map(krs["points"]).fillna(False).astype(bool)
+    points = df["kr_id"].map(krs["points"]).eq(True)
     percent_unit = df["kr_id"].map(krs["unit"]).fillna("").astype(str).str.contains("%", regex=False)
     value = numbers["value"].astype(float)
     value = value.where(~(numbers["percent"] & points), value * 100)

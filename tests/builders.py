@@ -1,0 +1,47 @@
+"""Small workbooks for tests, built through the real template and held in memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync import catalog
+from sync.backends.memory import MemoryBackend
+from sync.layout import Team, WorkbookSpec, build_layout, org_word
+
+OKR_KEYS = ["id", "team", "type", "title", "owner", "start", "target", "unit", "parent", "weight"]
+
+
+def kr_type(key: str, lang: str) -> str:
+    return catalog.word("kr_types", key, lang)
+
+
+def okr(id: str, team: str, type: str, title: str = "", owner: str = "Ana", start: Any = None, target: Any = None,
+        unit: str = "", parent: str = "", weight: Any = None) -> dict[str, Any]:
+    """An OKR-tab row; `type` is a key (objective, increase…), translated when the workbook is built."""
+    return dict(id=id, team=team, type=type, title=title or f"{id} to 100", owner=owner, start=start,
+                target=target, unit=unit, parent=parent, weight=weight)
+
+
+def workbook(okrs: list[dict[str, Any]], checkins: dict[str, list[list[Any]]] | None = None, lang: str = "fr",
+             teams: tuple[str, ...] = ("Marketing", "Ventes"), quarter: str = "2025-Q1",
+             organisation: str = "Acme") -> MemoryBackend:
+    """A provisioned workbook with these OKR rows and, per team, check-in rows [week, kr, value, confidence, comment]."""
+    spec = WorkbookSpec(organisation, lang, quarter, [Team(t) for t in teams])
+    backend = MemoryBackend("test")
+    backend.provision(build_layout(spec))
+    okr_tab = catalog.tab_name("okrs", lang)
+    for row in okrs:
+        values = dict(row)
+        if values["type"] in catalog.template()["words"]["kr_types"]:
+            values["type"] = kr_type(values["type"], lang)
+        if values["team"] == "ORG":
+            values["team"] = org_word(lang)
+        backend.append_row(okr_tab, [values[k] for k in OKR_KEYS])
+    for team, rows in (checkins or {}).items():
+        for line in rows:
+            backend.append_row(catalog.checkin_tab_name(team, lang), list(line))
+    return backend
+
+
+def objective_with_krs(*krs: dict[str, Any], team: str = "Marketing", obj_id: str = "MKT-O1") -> list[dict[str, Any]]:
+    return [okr(obj_id, team, "objective", "Be the reference"), *krs]
