@@ -39,6 +39,16 @@ def num(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else round(float(value), 6)
 
 
+def pcts(values: pd.Series) -> list[Percent | None]:
+    """`pct` over a column, rounded in one go."""
+    return [None if v != v else Percent(v) for v in values.astype(float).round(4).tolist()]
+
+
+def nums(values: pd.Series) -> list[float | None]:
+    """`num` over a column, rounded in one go."""
+    return [None if v != v else v for v in values.astype(float).round(6).tolist()]
+
+
 def history_rows(krs: pd.DataFrame, checkins: pd.DataFrame, settings: Settings, as_of: dt.date) -> list[list[Any]]:
     """Each KR's state at the end of each week of the quarter so far, from the week of its first data on."""
     lang = settings.lang
@@ -50,11 +60,11 @@ def history_rows(krs: pd.DataFrame, checkins: pd.DataFrame, settings: Settings, 
         if upto.empty:
             continue
         state = score_krs(krs, checkins.loc[upto.index], settings, on)
-        for kr_id, rec in state[state["progress"].notna()].iterrows():
-            rows.append([
-                week, kr_id, rec["team"], num(rec["current"]), pct(rec["progress"]), pct(rec["expected"]),
-                pct(rec["confidence"]), catalog.word("status", rec["status"], lang),
-            ])
+        state = state[state["progress"].notna()]
+        words = state["status"].map(catalog.words("status", lang))
+        columns = (state.index.tolist(), state["team"].tolist(), nums(state["current"]), pcts(state["progress"]),
+                   pcts(state["expected"]), pcts(state["confidence"]), words.tolist())
+        rows += [[week, *values] for values in zip(*columns, strict=True)]
     return rows
 
 
@@ -71,6 +81,6 @@ def history_grid(existing: Grid, fresh: list[list[Any]], settings: Settings, as_
             continue
         kept.append([*line, *[None] * (len(header) - len(line))][: len(header)])
     def key(line: list[Any]) -> tuple[str, str]:
-        week = parse_date(line[0], settings.locale)
+        week = line[0] if type(line[0]) is dt.date else parse_date(line[0], settings.locale)
         return (week.isoformat() if week else "", str(line[1] or ""))
     return [header, *sorted([*kept, *fresh], key=key)]

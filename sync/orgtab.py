@@ -76,7 +76,7 @@ def org_grid(title: str, quarter: str, as_of: dt.date, lang: str, rollup: Rollup
               m("org.col.team"), m("org.col.owner"), m("org.col.comment")]]
     if focus.empty:
         grid.append([m("org.focus_none")])
-    for kr_id, kr in focus.iterrows():
+    for kr_id, kr in focus.to_dict("index").items():
         comment = kr.get("comment")
         grid.append([f"{kr_id} — {kr['title']}", pct(kr["progress"]), pct(kr["confidence"]), word(kr["status"]),
                      kr["team"], kr["owner"], "" if comment is None or pd.isna(comment) else str(comment)])
@@ -87,7 +87,7 @@ def org_grid(title: str, quarter: str, as_of: dt.date, lang: str, rollup: Rollup
               m("org.col.owner"), m("org.col.last_checkin")]]
     if missing.empty:
         grid.append([m("org.missing_none")])
-    for kr_id, kr in missing.iterrows():
+    for kr_id, kr in missing.to_dict("index").items():
         last = kr["last_checkin"]
         when = m("org.never") if pd.isna(last) else pd.Timestamp(last).date().isoformat()
         grid.append([f"{kr_id} — {kr['title']}", pct(kr["progress"]), None, word(kr["status"]),

@@ -9,10 +9,10 @@ from typing import Any
 import pandas as pd
 
 from . import catalog
-from .history import history_grid, history_rows, num, pct
+from .history import history_grid, history_rows, num, pct, pcts
 from .layout import lists_grid, org_chart
 from .lint import Row
-from .model import CellValue, CellWrite, Grid, Problem, Snapshot, WritePlan, same_cell
+from .model import CellValue, CellWrite, Grid, Percent, Problem, Snapshot, WritePlan, same_cell
 from .orgtab import org_grid, stale
 from .rollup import Rollup
 from .workbook import Workbook
@@ -32,11 +32,13 @@ def okr_cells(wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, 
     word = lambda s: catalog.word("status", s, lang)  # noqa: E731
     objectives = {o.id: o for o in rollup.objectives}
     silent = stale(krs, as_of) if len(krs) else pd.Series(dtype=bool)
+    scored = krs.to_dict("index")
     out: dict[int, dict[str, Any]] = {}
     for row in rows:
         notes = list(row.problems)
         cells: dict[str, Any] = {}
-        owner = krs.loc[row.id] if row.is_kr and row.id in krs.index and krs.at[row.id, "row"] == row.row else None
+        found = scored.get(row.id) if row.is_kr else None
+        owner = found if found is not None and found["row"] == row.row else None
         obj = objectives.get(row.id) if row.type == "objective" else None
         if obj is not None and obj.row == row.row:
             cells.update(progress=pct(obj.progress), expected=pct(rollup.expected),
@@ -61,16 +63,15 @@ def checkin_cells(checkins: pd.DataFrame, problems: list[Problem], lang: str) ->
     by_row: dict[tuple[str, int], list[Problem]] = defaultdict(list)
     for p in problems:
         by_row[(p.tab, p.row)].append(p)
-    words = catalog.words("status", lang)
+    words = {k: v for k, v in catalog.words("status", lang).items() if k != "none"}
+    progress = pcts(checkins["progress"])
+    status = checkins["status"].map(words).tolist()
     out: dict[tuple[str, int], dict[str, Any]] = {}
-    for tab, row, progress, status in zip(checkins["tab"], checkins["row"], checkins["progress"],
-                                          checkins["status"], strict=True):
-        key = (str(tab), int(row))
-        out[key] = {
-            "progress": pct(progress),
-            "status": words[status] if isinstance(status, str) and status != "none" else None,
-            "validation": _notes(by_row.get(key, [])),
-        }
+    for key, p, s in zip(zip(checkins["tab"].tolist(), checkins["row"].tolist(), strict=True), progress, status,
+                         strict=True):
+        problems_here = by_row.get(key)
+        out[key] = {"progress": p, "status": s if isinstance(s, str) else None,
+                    "validation": _notes(problems_here) if problems_here else None}
     return out
 
 
@@ -79,14 +80,18 @@ def _diff_columns(snapshot: Snapshot, tab: str, columns: dict[str, int], compute
     """Writes for the computed columns of a tab: the wanted values, and blanks on rows that no longer need them."""
     grid = snapshot.tabs[tab].grid
     last = max(len(grid), max(wanted, default=1))
+    targets = [(key, columns[key]) for key in computed]
     writes = []
     for r in range(2, last + 1):
         values = wanted.get(r, {})
-        for key in computed:
-            col = columns[key]
+        line = grid[r - 1] if r <= len(grid) else []
+        for key, col in targets:
             value: CellValue = values.get(key)
-            if not same_cell(value, snapshot.tabs[tab].cell(r, col)):
-                writes.append(CellWrite(tab, r, col, value))
+            held = line[col - 1] if col <= len(line) else None
+            # Most cells are unchanged: an exact match of value and type settles it without same_cell.
+            if (value is held or (value == held and type(value) is type(held))) or same_cell(value, held):
+                continue
+            writes.append(CellWrite(tab, r, col, value))
     return writes
 
 

@@ -41,7 +41,7 @@ def build_report(wb: Workbook, krs: pd.DataFrame, checkins: pd.DataFrame, rollup
              "start": _num(kr["start"], 6), "target": _num(kr["target"], 6), "unit": kr["unit"],
              "current": _num(kr["current"], 6), "progress": _num(kr["progress"]), "expected": _num(kr["expected"]),
              "confidence": _num(kr["confidence"]), "status": kr["status"], "last_checkin": _day(kr["last_checkin"])}
-            for kr_id, kr in krs.iterrows()
+            for kr_id, kr in krs.to_dict("index").items()
         ],
         "objectives": [{"id": o.id, "team": o.team, "parent": o.parent or None, "progress": _num(o.progress),
                         "status": o.status} for o in rollup.objectives],

@@ -148,5 +148,5 @@ def _roll_up_parents(krs: pd.DataFrame) -> None:
         krs.at[kr_id, "progress"] = min(max(raw, 0.0), 1.0) if not np.isnan(raw) else np.nan
         krs.at[kr_id, "last_checkin"] = sub["last_checkin"].max()
 
-    for kr_id in krs.index:
+    for kr_id in children:
         visit(kr_id, ())

@@ -25,6 +25,33 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+_NEVER_BLANK = (int, bool, dt.date, dt.datetime, pd.Timestamp)
+
+
+def blanks(cells: pd.Series) -> pd.Series:
+    """is_blank over a column, without a function call per cell."""
+    out = []
+    for v in cells.tolist():
+        kind = type(v)
+        if kind is str:
+            out.append(not v.strip())
+        elif kind is float:
+            out.append(v != v)
+        elif kind in _NEVER_BLANK:
+            out.append(False)
+        else:
+            out.append(v is None or is_blank(v))
+    return pd.Series(out, index=cells.index, dtype=bool)
+
+
+def _texts(cells: pd.Series) -> pd.Series:
+    """_text over a column, each distinct text stripped once."""
+    values = cells.tolist()
+    seen: dict[str, str] = {}
+    return pd.Series([seen.setdefault(v, v.strip()) if type(v) is str else _text(v) for v in values],
+                     index=cells.index, dtype=object)
+
+
 def week_start(dates: pd.Series) -> pd.Series:
     """The Monday of each date's week: check-ins count by the week they fall in."""
     return dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
@@ -45,7 +72,8 @@ class _Problems:
             return
         tabs = self.frame["tab"].loc[idx].tolist()
         rows = self.frame["row"].loc[idx].tolist()
-        values = {k: (v.loc[idx].tolist() if isinstance(v, pd.Series) else [v] * len(idx))
+        # Cells are shown as people see them: only the rows with a problem pay for the conversion.
+        values = {k: ([_text(x) for x in v.loc[idx].tolist()] if isinstance(v, pd.Series) else [v] * len(idx))
                   for k, v in params.items()}
         text = catalog.messages()[f"checkin.{code}"][self.lang]
         label = self.labels[column]
@@ -61,7 +89,7 @@ def validate_checkins(
     lang, locale = settings.lang, settings.locale
     df = checkins.copy()
     problems = _Problems(df, lang)
-    kr_text = df["kr"].map(_text)
+    kr_text = _texts(df["kr"])
     kr_lookup = {i.casefold(): i for i in krs.index}
     objectives = {r.id.casefold() for r in rows if r.type == "objective" and r.id}
     df["kr_id"] = kr_text.str.casefold().map(kr_lookup)
@@ -79,7 +107,7 @@ def validate_checkins(
     kr_error = known & ~other_team & df["kr_id"].map(krs["error"]).eq(True)
     problems.add(kr_error, "kr", "kr_not_scorable", kr=df["kr_id"])
 
-    value_blank = df["value"].map(is_blank)
+    value_blank = blanks(df["value"])
     milestone = df["kr_id"].map(krs["type"]).eq("milestone")
     numbers = parse_numbers(df["value"], locale)
     points = df["kr_id"].map(krs["points"]).eq(True)
@@ -93,21 +121,20 @@ def validate_checkins(
     df["value"] = value
     problems.add(value_blank, "value", "value_missing")
     unreadable = ~value_blank & value.isna()
-    value_text = checkins["value"].map(_text)
-    problems.add(unreadable & milestone, "value", "milestone_value", value=value_text)
-    problems.add(unreadable & ~milestone, "value", "value_not_number", value=value_text)
+    problems.add(unreadable & milestone, "value", "milestone_value", value=checkins["value"])
+    problems.add(unreadable & ~milestone, "value", "value_not_number", value=checkins["value"])
 
     conf = parse_confidences(df["confidence"], locale)
     df["confidence"] = conf["value"].astype(float)
-    conf_text = checkins["confidence"].map(_text)
+    conf_text = checkins["confidence"]
     problems.add(conf["error"].eq("unrecognised"), "confidence", "confidence_unrecognised", value=conf_text)
     problems.add(conf["error"].eq("out_of_range"), "confidence", "confidence_out_of_range", value=conf_text)
 
     dates = parse_dates(df["week"], locale)
-    date_blank = df["week"].map(is_blank)
+    date_blank = blanks(df["week"])
     example = "2025-01-20"
     problems.add(date_blank, "week", "date_missing", example=example)
-    problems.add(~date_blank & dates.isna(), "week", "date_unreadable", value=checkins["week"].map(_text),
+    problems.add(~date_blank & dates.isna(), "week", "date_unreadable", value=checkins["week"],
                  example=example)
     start, end, today = (pd.Timestamp(d) for d in (settings.start, settings.end, as_of))
     outside = dates.notna() & ((dates < start) | (dates > end))
