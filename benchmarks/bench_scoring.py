@@ -39,7 +39,8 @@ def measure(rows: int, teams: int = 50) -> dict[str, float]:
     out["OKR lint"], okr_rows = best_of(lambda: read_rows(wb))
     kr = kr_frame(okr_rows)
     out["validate"], (checkins, problems) = best_of(
-        lambda: validate_checkins(wb.checkins, okr_rows, kr, wb.settings, AS_OF))
+        lambda: validate_checkins(wb.checkins, okr_rows, kr, wb.settings, AS_OF)
+    )
 
     def scoring() -> Any:
         scored = score_checkins(checkins, kr, wb.settings, AS_OF)
@@ -48,7 +49,8 @@ def measure(rows: int, teams: int = 50) -> dict[str, float]:
 
     out["score + roll up"], (scored, krs_scored, rollup) = best_of(scoring)
     out["plan (incl. history)"], _ = best_of(
-        lambda: plan_writes(wb, okr_rows, krs_scored, scored, rollup, problems, AS_OF), repeat=1)
+        lambda: plan_writes(wb, okr_rows, krs_scored, scored, rollup, problems, AS_OF), repeat=1
+    )
     out["rows"] = len(checkins)
     return out
 

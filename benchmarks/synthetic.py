@@ -24,16 +24,43 @@ def synthetic_layout(teams: int, krs_per_team: int, rows: int, lang: str = "fr",
     okr_rows.append(["ORG-O1", org_word(lang), catalog.word("kr_types", "objective", lang), "Grandir", "Ana"])
     kr_ids: dict[str, list[tuple[str, str]]] = {}
     for t, name in enumerate(names):
-        okr_rows.append([f"T{t}-O1", name, catalog.word("kr_types", "objective", lang), f"Objectif {t}", "Ana",
-                         None, None, None, "ORG-O1"])
+        okr_rows.append(
+            [
+                f"T{t}-O1",
+                name,
+                catalog.word("kr_types", "objective", lang),
+                f"Objectif {t}",
+                "Ana",
+                None,
+                None,
+                None,
+                "ORG-O1",
+            ]
+        )
         kr_ids[name] = []
         for k in range(krs_per_team):
             kind = kinds[k % len(kinds)]
-            start, target = {"increase": (0, 100), "decrease": (100, 60), "at_least": (None, 65),
-                             "milestone": (None, None)}[kind]
+            start, target = {
+                "increase": (0, 100),
+                "decrease": (100, 60),
+                "at_least": (None, 65),
+                "milestone": (None, None),
+            }[kind]
             kr_id = f"T{t}-KR{k + 1}"
-            okr_rows.append([kr_id, name, catalog.word("kr_types", kind, lang), f"Atteindre {target or 1} unités",
-                             "Ana", start, target, "u", None, 1])
+            okr_rows.append(
+                [
+                    kr_id,
+                    name,
+                    catalog.word("kr_types", kind, lang),
+                    f"Atteindre {target or 1} unités",
+                    "Ana",
+                    start,
+                    target,
+                    "u",
+                    None,
+                    1,
+                ]
+            )
             kr_ids[name].append((kr_id, kind))
     per_team = rows // teams
     for name in names:

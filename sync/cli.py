@@ -1,4 +1,4 @@
-"""The `okrsync` command: init, demo, sync, validate."""
+"""The `okrsync` command: init, demo, sync, validate, serve, nightly."""
 
 from __future__ import annotations
 
@@ -87,8 +87,9 @@ def main() -> None:
 @click.option("--title", help="Workbook title (default: OKR <org> <quarter>).")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @friendly
-def init(target: str, lang: str, organisation: str, quarter: str, teams: tuple[str, ...], title: str | None,
-         force: bool) -> None:
+def init(
+    target: str, lang: str, organisation: str, quarter: str, teams: tuple[str, ...], title: str | None, force: bool
+) -> None:
     """Create a new OKR workbook from the template."""
     spec = WorkbookSpec(organisation, lang, quarter, [Team(t) for t in teams], title=title)
     backend = open_backend(target, lang)
@@ -148,4 +149,57 @@ def validate(target: str, as_json: bool, as_of: str | None, credentials: str | N
         else:
             click.echo(catalog.message("summary.validate_ok", lang, rows=report["checkins"]["valid"]))
     if any(p["severity"] == "error" for p in report["problems"]):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option("--db", type=click.Path(dir_okay=False), help="SQLite registry file (default: in --data).")
+@click.option("--data", default="okrsync-data", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for local workbooks and the registry.")
+@click.option("--no-auth", is_flag=True, help="No sign-in (only with a loopback --host).")
+@friendly
+def serve(host: str, port: int, db: str | None, data: str, no_auth: bool) -> None:
+    """Run the service locally, with the demo workbook registered: open http://127.0.0.1:8080/."""
+    from werkzeug.serving import run_simple
+
+    from .service.local import prepare
+
+    lang = ui_lang()
+    app, paths = prepare(host, db, data, no_auth, lang=lang)
+    if not app.extensions["okrsync"].auth_enabled:
+        click.echo(catalog.message("cli.serve_no_auth", lang))
+    click.echo(catalog.message("cli.serve_demo", lang, paths=", ".join(paths)))
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(catalog.message("cli.serving", lang, url=f"http://{shown}:{port}/"))
+    run_simple(host, port, app, threaded=True)
+
+
+@main.command()
+@click.option("--db", type=click.Path(dir_okay=False), help="SQLite registry file (default: DATABASE_URL, "
+                                                              "else okrsync-data/okrsync.db).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@friendly
+def nightly(db: str | None, as_json: bool) -> None:
+    """Sync every active registered workbook once, in this process, under the Sheets quota."""
+    from server import create_app
+
+    from .service.context import service
+    from .service.jobs import nightly as run_nightly
+
+    config = {"DATABASE_URL": f"sqlite:///{Path(db).expanduser().absolute()}"} if db else {}
+    app = create_app(config)
+    with app.app_context():
+        result = run_nightly(service(), in_process=True)
+    lang = ui_lang()
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(catalog.message("cli.nightly_summary", lang, **result))
+        for item in result["results"]:
+            if item["error"]:
+                click.echo(catalog.message("cli.nightly_failed", lang, workbook=item["workbook_id"],
+                                           message=item["error"]["message"]))
+    if result["failed"]:
         sys.exit(1)

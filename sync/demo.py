@@ -23,7 +23,9 @@ def demo_layout(lang: str) -> Layout:
     teams = {t["key"]: t for t in data["teams"]}
     team_name = {k: t["name"][lang] for k, t in teams.items()}
     spec = WorkbookSpec(
-        organisation=data["organisation"][lang], lang=lang, quarter=data["quarter"][lang],
+        organisation=data["organisation"][lang],
+        lang=lang,
+        quarter=data["quarter"][lang],
         teams=[Team(t["name"][lang], t["manager"], t["email"]) for t in data["teams"]],
         title=data["title"][lang],
     )
@@ -62,18 +64,27 @@ def demo_layout(lang: str) -> Layout:
             tab = tabs[f"checkins:{team_name[krs[kr_id]['team']]}"]
             style = styles[week_index]
             when: CellValue = week if style == "date" else style
-            tab.grid.append([
-                when, ident(kr_id), _number_or_text(_pick(story["values"], lang)[week_index]),
-                story["confidence"][week_index], story["comments"][lang][week_index] or None,
-            ])
+            tab.grid.append(
+                [
+                    when,
+                    ident(kr_id),
+                    _number_or_text(_pick(story["values"], lang)[week_index]),
+                    story["confidence"][week_index],
+                    story["comments"][lang][week_index] or None,
+                ]
+            )
     for wrong in data["mistakes"]:
         tab = tabs[f"checkins:{team_name[wrong['team']]}"]
         week = _pick(wrong["week"], lang)
-        tab.grid.append([
-            dt.date.fromisoformat(week) if week[:4].isdigit() else week, ident(wrong["kr"]),
-            _number_or_text(_pick(wrong["value"], lang)), wrong["confidence"],
-            _pick(wrong["comment"], lang) or None,
-        ])
+        tab.grid.append(
+            [
+                dt.date.fromisoformat(week) if week[:4].isdigit() else week,
+                ident(wrong["kr"]),
+                _number_or_text(_pick(wrong["value"], lang)),
+                wrong["confidence"],
+                _pick(wrong["comment"], lang) or None,
+            ]
+        )
     return layout
 
 

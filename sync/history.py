@@ -62,8 +62,15 @@ def history_rows(krs: pd.DataFrame, checkins: pd.DataFrame, settings: Settings, 
         state = score_krs(krs, checkins.loc[upto.index], settings, on)
         state = state[state["progress"].notna()]
         words = state["status"].map(catalog.words("status", lang))
-        columns = (state.index.tolist(), state["team"].tolist(), nums(state["current"]), pcts(state["progress"]),
-                   pcts(state["expected"]), pcts(state["confidence"]), words.tolist())
+        columns = (
+            state.index.tolist(),
+            state["team"].tolist(),
+            nums(state["current"]),
+            pcts(state["progress"]),
+            pcts(state["expected"]),
+            pcts(state["confidence"]),
+            words.tolist(),
+        )
         rows += [[week, *values] for values in zip(*columns, strict=True)]
     return rows
 
@@ -80,7 +87,9 @@ def history_grid(existing: Grid, fresh: list[list[Any]], settings: Settings, as_
         if week is not None and monday(week) in recomputed:
             continue
         kept.append([*line, *[None] * (len(header) - len(line))][: len(header)])
+
     def key(line: list[Any]) -> tuple[str, str]:
         week = line[0] if type(line[0]) is dt.date else parse_date(line[0], settings.locale)
         return (week.isoformat() if week else "", str(line[1] or ""))
+
     return [header, *sorted([*kept, *fresh], key=key)]

@@ -182,9 +182,7 @@ def _column_tab(key: str, name: str, tab_key: str, lang: str, rows: int, colour:
         if c.format:
             tab.formats.append(NumberFormat(Area(2, rows, i, i), c.format))
         if c.computed:
-            tab.protections.append(
-                Protection(Area(1, rows, i, i), catalog.message("layout.computed_protection", lang))
-            )
+            tab.protections.append(Protection(Area(1, rows, i, i), catalog.message("layout.computed_protection", lang)))
         if c.status:
             target = Area(2, rows, 1, len(cols)) if c.row_colour else Area(2, rows, i, i)
             tab.colour_rules.extend(_status_rules(target, i, lang))
@@ -227,10 +225,9 @@ def build_layout(spec: WorkbookSpec) -> Layout:
     for item in settings_tpl["keys"]:
         value = values.get(item["key"], item.get("default"))
         if item["kind"] == "percent" and value is not None:
-            value = Percent(value)
+            value = Percent(float(value))  # type: ignore[arg-type]
         grid.append([item["label"][lang], value])
     grid.append([])
-    team_header_row = len(grid) + 1
     grid.append([c["label"][lang] for c in settings_tpl["teams_columns"]])
     for team in spec.teams:
         grid.append([team.name, team.manager, team.email, catalog.checkin_tab_name(team.name, lang)])
@@ -248,12 +245,18 @@ def build_layout(spec: WorkbookSpec) -> Layout:
     okr_rows = OKR_ROWS
     okrs = _column_tab("okrs", catalog.tab_name("okrs", lang), "okrs", lang, okr_rows, colours["tab_people"])
     okrs.dropdowns.append(
-        Dropdown(Area(2, okr_rows, _col("okrs", "team"), _col("okrs", "team")),
-                 source_tab=catalog.tab_name("lists", lang), source=Area(2, LIST_ROWS, 1, 1))
+        Dropdown(
+            Area(2, okr_rows, _col("okrs", "team"), _col("okrs", "team")),
+            source_tab=catalog.tab_name("lists", lang),
+            source=Area(2, LIST_ROWS, 1, 1),
+        )
     )
     okrs.dropdowns.append(
-        Dropdown(Area(2, okr_rows, _col("okrs", "type"), _col("okrs", "type")),
-                 values=tuple(catalog.words("kr_types", lang).values()), strict=True)
+        Dropdown(
+            Area(2, okr_rows, _col("okrs", "type"), _col("okrs", "type")),
+            values=tuple(catalog.words("kr_types", lang).values()),
+            strict=True,
+        )
     )
 
     tabs = [readme, settings, okrs]
@@ -274,8 +277,11 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         kr_col = _col("checkins", "kr")
         # The team's KR IDs, kept current by every sync on the Lists tab: a range-based list per team.
         tab.dropdowns.append(
-            Dropdown(Area(2, CHECKIN_ROWS, kr_col, kr_col), source_tab=lists.name,
-                     source=Area(2, LIST_ROWS, index + 1, index + 1))
+            Dropdown(
+                Area(2, CHECKIN_ROWS, kr_col, kr_col),
+                source_tab=lists.name,
+                source=Area(2, LIST_ROWS, index + 1, index + 1),
+            )
         )
         conf_col = _col("checkins", "confidence")
         tab.dropdowns.append(Dropdown(Area(2, CHECKIN_ROWS, conf_col, conf_col), values=confidence_words))
@@ -297,8 +303,7 @@ def build_layout(spec: WorkbookSpec) -> Layout:
     org.formats.append(NumberFormat(Area(2, ORG_ROWS, 2, 3), "percent"))
     org.protections.append(Protection(None, catalog.message("layout.service_protection", lang)))
 
-    history = _column_tab("history", catalog.tab_name("history", lang), "history", lang, 20000,
-                          colours["tab_service"])
+    history = _column_tab("history", catalog.tab_name("history", lang), "history", lang, 20000, colours["tab_service"])
     history.protect_whole = True
     history.protections = [Protection(None, catalog.message("layout.service_protection", lang))]
     tabs.extend([org, history, lists])

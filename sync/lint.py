@@ -12,7 +12,7 @@ import pandas as pd
 from . import catalog
 from .model import Problem, Severity
 from .parse import Number, is_blank, parse_number
-from .workbook import Settings, Workbook
+from .workbook import Workbook
 
 KR_TYPES = ("increase", "decrease", "at_least", "at_most", "milestone")
 MAX_LEVELS = 3
@@ -93,16 +93,25 @@ def read_rows(wb: Workbook) -> list[Row]:
     known_teams = {t.name.casefold() for t in wb.settings.teams}
     rows: list[Row] = []
     objective = ""
-    for rec in wb.okrs.to_dict("records"):
+    records: list[dict[str, Any]] = wb.okrs.to_dict("records")  # type: ignore[assignment]
+    for rec in records:
         type_text = _text(rec["type"])
         start_n = parse_number(rec["start"], locale)
         target_n = parse_number(rec["target"], locale)
         weight_n = parse_number(rec["weight"], locale)
         unit = _text(rec["unit"])
         row = Row(
-            row=int(rec["row"]), id=_text(rec["id"]), team=_text(rec["team"]), type=_type_key(type_text),
-            title=_text(rec["title"]), owner=_text(rec["owner"]), start=None, target=None, unit=unit,
-            parent=_text(rec["parent"]), weight=1.0 if weight_n is None else weight_n.value,
+            row=int(rec["row"]),
+            id=_text(rec["id"]),
+            team=_text(rec["team"]),
+            type=_type_key(type_text),
+            title=_text(rec["title"]),
+            owner=_text(rec["owner"]),
+            start=None,
+            target=None,
+            unit=unit,
+            parent=_text(rec["parent"]),
+            weight=1.0 if weight_n is None else weight_n.value,
         )
         rows.append(row)
         if not row.id:
@@ -214,13 +223,40 @@ def kr_frame(rows: list[Row]) -> pd.DataFrame:
         if not r.is_kr or not r.id or r.id in seen:
             continue
         seen.add(r.id)
-        records.append({
-            "id": r.id, "row": r.row, "team": r.team, "type": r.type, "objective": r.objective,
-            "start": r.start, "target": r.target, "unit": r.unit, "parent": r.parent, "weight": r.weight,
-            "owner": r.owner, "title": r.title, "points": r.points, "error": r.error,
-        })
-    columns = ["id", "row", "team", "type", "objective", "start", "target", "unit", "parent", "weight",
-               "owner", "title", "points", "error"]
+        records.append(
+            {
+                "id": r.id,
+                "row": r.row,
+                "team": r.team,
+                "type": r.type,
+                "objective": r.objective,
+                "start": r.start,
+                "target": r.target,
+                "unit": r.unit,
+                "parent": r.parent,
+                "weight": r.weight,
+                "owner": r.owner,
+                "title": r.title,
+                "points": r.points,
+                "error": r.error,
+            }
+        )
+    columns = [
+        "id",
+        "row",
+        "team",
+        "type",
+        "objective",
+        "start",
+        "target",
+        "unit",
+        "parent",
+        "weight",
+        "owner",
+        "title",
+        "points",
+        "error",
+    ]
     frame = pd.DataFrame(records, columns=columns)
     frame["start"] = pd.to_numeric(frame["start"], errors="coerce").astype(float)
     frame["target"] = pd.to_numeric(frame["target"], errors="coerce").astype(float)

@@ -24,8 +24,9 @@ def stale(krs: pd.DataFrame, as_of: dt.date) -> pd.Series:
     return ~krs["error"].astype(bool) & (last.isna() | (age > STALE_DAYS))
 
 
-def org_grid(title: str, quarter: str, as_of: dt.date, lang: str, rollup: Rollup, krs: pd.DataFrame,
-             organisation: str) -> Grid:
+def org_grid(
+    title: str, quarter: str, as_of: dt.date, lang: str, rollup: Rollup, krs: pd.DataFrame, organisation: str
+) -> Grid:
     """Every section of the org tab; progress stays in column B and expected or confidence in C."""
     m = lambda key, **kw: catalog.message(key, lang, **kw)  # noqa: E731
     word = lambda s: catalog.word("status", s, lang)  # noqa: E731
@@ -37,16 +38,45 @@ def org_grid(title: str, quarter: str, as_of: dt.date, lang: str, rollup: Rollup
         [],
     ]
     assert len(grid) + 1 == ORG_TEAM_HEADER_ROW
-    grid.append([m("org.col.team"), m("org.col.progress"), m("org.col.expected"), m("org.col.status"),
-                 m("org.col.green"), m("org.col.yellow"), m("org.col.red"), m("org.col.none")])
+    grid.append(
+        [
+            m("org.col.team"),
+            m("org.col.progress"),
+            m("org.col.expected"),
+            m("org.col.status"),
+            m("org.col.green"),
+            m("org.col.yellow"),
+            m("org.col.red"),
+            m("org.col.none"),
+        ]
+    )
     for team in rollup.teams:
         c = team.counts
-        grid.append([team.team, pct(team.progress), pct(expected), word(team.status),
-                     c["green"], c["yellow"], c["red"], c["none"]])
+        grid.append(
+            [
+                team.team,
+                pct(team.progress),
+                pct(expected),
+                word(team.status),
+                c["green"],
+                c["yellow"],
+                c["red"],
+                c["none"],
+            ]
+        )
 
-    grid += [[], [Heading(m("org.objectives"))],
-             [m("org.col.objective"), m("org.col.progress"), m("org.col.expected"), m("org.col.status"),
-              m("org.col.team"), m("org.col.owner")]]
+    grid += [
+        [],
+        [Heading(m("org.objectives"))],
+        [
+            m("org.col.objective"),
+            m("org.col.progress"),
+            m("org.col.expected"),
+            m("org.col.status"),
+            m("org.col.team"),
+            m("org.col.owner"),
+        ],
+    ]
     by_id = {o.id: o for o in rollup.objectives}
 
     def objective_line(obj: Objective, depth: int) -> list[Any]:
@@ -71,25 +101,55 @@ def org_grid(title: str, quarter: str, as_of: dt.date, lang: str, rollup: Rollup
 
     focus = krs[krs["status"].isin(["yellow", "red"])]
     focus = focus.assign(rank=focus["status"].map({"red": 0, "yellow": 1})).sort_values(["rank", "team", "row"])
-    grid += [[], [Heading(m("org.focus"))],
-             [m("org.col.kr"), m("org.col.progress"), m("org.col.confidence"), m("org.col.status"),
-              m("org.col.team"), m("org.col.owner"), m("org.col.comment")]]
+    grid += [
+        [],
+        [Heading(m("org.focus"))],
+        [
+            m("org.col.kr"),
+            m("org.col.progress"),
+            m("org.col.confidence"),
+            m("org.col.status"),
+            m("org.col.team"),
+            m("org.col.owner"),
+            m("org.col.comment"),
+        ],
+    ]
     if focus.empty:
         grid.append([m("org.focus_none")])
     for kr_id, kr in focus.to_dict("index").items():
         comment = kr.get("comment")
-        grid.append([f"{kr_id} — {kr['title']}", pct(kr["progress"]), pct(kr["confidence"]), word(kr["status"]),
-                     kr["team"], kr["owner"], "" if comment is None or pd.isna(comment) else str(comment)])
+        grid.append(
+            [
+                f"{kr_id} — {kr['title']}",
+                pct(kr["progress"]),
+                pct(kr["confidence"]),
+                word(kr["status"]),
+                kr["team"],
+                kr["owner"],
+                "" if comment is None or pd.isna(comment) else str(comment),
+            ]
+        )
 
     missing = krs[stale(krs, as_of)]
-    grid += [[], [Heading(m("org.missing", days=STALE_DAYS))],
-             [m("org.col.kr"), m("org.col.progress"), None, m("org.col.status"), m("org.col.team"),
-              m("org.col.owner"), m("org.col.last_checkin")]]
+    grid += [
+        [],
+        [Heading(m("org.missing", days=STALE_DAYS))],
+        [
+            m("org.col.kr"),
+            m("org.col.progress"),
+            None,
+            m("org.col.status"),
+            m("org.col.team"),
+            m("org.col.owner"),
+            m("org.col.last_checkin"),
+        ],
+    ]
     if missing.empty:
         grid.append([m("org.missing_none")])
     for kr_id, kr in missing.to_dict("index").items():
         last = kr["last_checkin"]
         when = m("org.never") if pd.isna(last) else pd.Timestamp(last).date().isoformat()
-        grid.append([f"{kr_id} — {kr['title']}", pct(kr["progress"]), None, word(kr["status"]),
-                     kr["team"], kr["owner"], when])
+        grid.append(
+            [f"{kr_id} — {kr['title']}", pct(kr["progress"]), None, word(kr["status"]), kr["team"], kr["owner"], when]
+        )
     return grid

@@ -12,7 +12,7 @@ from . import catalog
 from .history import history_grid, history_rows, num, pct, pcts
 from .layout import lists_grid, org_chart
 from .lint import Row
-from .model import CellValue, CellWrite, Grid, Percent, Problem, Snapshot, WritePlan, same_cell
+from .model import CellValue, CellWrite, Grid, Problem, Snapshot, WritePlan, same_cell
 from .orgtab import org_grid, stale
 from .rollup import Rollup
 from .workbook import Workbook
@@ -26,7 +26,9 @@ def _notes(problems: list[Problem]) -> str | None:
     return "\n".join(p.message for p in problems) or None
 
 
-def okr_cells(wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, as_of: dt.date) -> dict[int, dict[str, Any]]:
+def okr_cells(
+    wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, as_of: dt.date
+) -> dict[int, dict[str, Any]]:
     """The computed columns of each OKR-tab row, by sheet row."""
     lang = wb.settings.lang
     word = lambda s: catalog.word("status", s, lang)  # noqa: E731
@@ -41,16 +43,23 @@ def okr_cells(wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, 
         owner = found if found is not None and found["row"] == row.row else None
         obj = objectives.get(row.id) if row.type == "objective" else None
         if obj is not None and obj.row == row.row:
-            cells.update(progress=pct(obj.progress), expected=pct(rollup.expected),
-                         status=word(obj.status))
+            cells.update(progress=pct(obj.progress), expected=pct(rollup.expected), status=word(obj.status))
         elif owner is not None and not row.error:
-            cells.update(current=num(owner["current"]), progress=pct(owner["progress"]),
-                         expected=pct(owner["expected"]), confidence=pct(owner["confidence"]),
-                         status=word(owner["status"]), last_checkin=_date(owner["last_checkin"]))
+            cells.update(
+                current=num(owner["current"]),
+                progress=pct(owner["progress"]),
+                expected=pct(owner["expected"]),
+                confidence=pct(owner["confidence"]),
+                status=word(owner["status"]),
+                last_checkin=_date(owner["last_checkin"]),
+            )
             if as_of >= wb.settings.start and bool(silent.get(row.id, False)):
                 last = _date(owner["last_checkin"])
-                text = (catalog.message("okr.never_checked_in", lang) if last is None else
-                        catalog.message("okr.no_checkin", lang, days=(as_of - last).days))
+                text = (
+                    catalog.message("okr.never_checked_in", lang)
+                    if last is None
+                    else catalog.message("okr.no_checkin", lang, days=(as_of - last).days)
+                )
                 note = Problem(wb.okr_tab, row.row, "", "no_checkin", "warning", text)
                 notes.append(note)
         cells["notes"] = _notes(notes)
@@ -61,22 +70,27 @@ def okr_cells(wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, 
 def checkin_cells(checkins: pd.DataFrame, problems: list[Problem], lang: str) -> dict[tuple[str, int], dict[str, Any]]:
     """The computed columns of each check-in row, by (tab, sheet row)."""
     by_row: dict[tuple[str, int], list[Problem]] = defaultdict(list)
-    for p in problems:
-        by_row[(p.tab, p.row)].append(p)
+    for problem in problems:
+        by_row[(problem.tab, problem.row)].append(problem)
     words = {k: v for k, v in catalog.words("status", lang).items() if k != "none"}
     progress = pcts(checkins["progress"])
     status = checkins["status"].map(words).tolist()
     out: dict[tuple[str, int], dict[str, Any]] = {}
-    for key, p, s in zip(zip(checkins["tab"].tolist(), checkins["row"].tolist(), strict=True), progress, status,
-                         strict=True):
+    for key, p, s in zip(
+        zip(checkins["tab"].tolist(), checkins["row"].tolist(), strict=True), progress, status, strict=True
+    ):
         problems_here = by_row.get(key)
-        out[key] = {"progress": p, "status": s if isinstance(s, str) else None,
-                    "validation": _notes(problems_here) if problems_here else None}
+        out[key] = {
+            "progress": p,
+            "status": s if isinstance(s, str) else None,
+            "validation": _notes(problems_here) if problems_here else None,
+        }
     return out
 
 
-def _diff_columns(snapshot: Snapshot, tab: str, columns: dict[str, int], computed: list[str],
-                  wanted: dict[int, dict[str, Any]]) -> list[CellWrite]:
+def _diff_columns(
+    snapshot: Snapshot, tab: str, columns: dict[str, int], computed: list[str], wanted: dict[int, dict[str, Any]]
+) -> list[CellWrite]:
     """Writes for the computed columns of a tab: the wanted values, and blanks on rows that no longer need them."""
     grid = snapshot.tabs[tab].grid
     last = max(len(grid), max(wanted, default=1))
@@ -104,20 +118,30 @@ def _same_grid(a: Grid, b: Grid) -> bool:
         while rows and not rows[-1]:
             rows.pop()
         return rows
+
     ta, tb = trimmed(a), trimmed(b)
     return len(ta) == len(tb) and all(
-        len(x) == len(y) and all(same_cell(u, v) for u, v in zip(x, y, strict=True)) for x, y in zip(ta, tb, strict=True)
+        len(x) == len(y) and all(same_cell(u, v) for u, v in zip(x, y, strict=True))
+        for x, y in zip(ta, tb, strict=True)
     )
 
 
-def plan_writes(wb: Workbook, rows: list[Row], krs: pd.DataFrame, checkins: pd.DataFrame, rollup: Rollup,
-                problems: list[Problem], as_of: dt.date) -> WritePlan:
+def plan_writes(
+    wb: Workbook,
+    rows: list[Row],
+    krs: pd.DataFrame,
+    checkins: pd.DataFrame,
+    rollup: Rollup,
+    problems: list[Problem],
+    as_of: dt.date,
+) -> WritePlan:
     """Everything computed, as writes against what the snapshot already holds."""
     s, snap, lang = wb.settings, wb.snapshot, wb.settings.lang
     plan = WritePlan()
     okr_computed = [c.key for c in catalog.columns("okrs", lang) if c.computed]
-    plan.cells += _diff_columns(snap, wb.okr_tab, wb.columns[wb.okr_tab], okr_computed,
-                                okr_cells(wb, rows, krs, rollup, as_of))
+    plan.cells += _diff_columns(
+        snap, wb.okr_tab, wb.columns[wb.okr_tab], okr_computed, okr_cells(wb, rows, krs, rollup, as_of)
+    )
     checkin_computed = [c.key for c in catalog.columns("checkins", lang) if c.computed]
     per_tab: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
     for (tab, row), cells in checkin_cells(checkins, problems, lang).items():

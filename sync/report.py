@@ -25,28 +25,55 @@ def _day(value: Any) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
-def build_report(wb: Workbook, krs: pd.DataFrame, checkins: pd.DataFrame, rollup: Rollup,
-                 problems: list[Problem], as_of: dt.date, cells: int, api_calls: tuple[int, int]) -> dict[str, Any]:
+def build_report(
+    wb: Workbook,
+    krs: pd.DataFrame,
+    checkins: pd.DataFrame,
+    rollup: Rollup,
+    problems: list[Problem],
+    as_of: dt.date,
+    cells: int,
+    api_calls: tuple[int, int],
+) -> dict[str, Any]:
     """The report object of the product design, exactly its keys."""
     s = wb.settings
     expected = rollup.expected
     valid = int(checkins["valid"].sum()) if len(checkins) else 0
     return {
-        "workbook": {"title": wb.title, "lang": s.lang, "quarter": s.quarter, "as_of": as_of.isoformat(),
-                     "elapsed": _num(expected)},
+        "workbook": {
+            "title": wb.title,
+            "lang": s.lang,
+            "quarter": s.quarter,
+            "as_of": as_of.isoformat(),
+            "elapsed": _num(expected),
+        },
         "checkins": {"rows": len(checkins), "valid": valid, "invalid": len(checkins) - valid},
         "problems": [p.as_dict() for p in problems],
         "key_results": [
-            {"id": kr_id, "team": kr["team"], "objective": kr["objective"] or None, "type": kr["type"],
-             "start": _num(kr["start"], 6), "target": _num(kr["target"], 6), "unit": kr["unit"],
-             "current": _num(kr["current"], 6), "progress": _num(kr["progress"]), "expected": _num(kr["expected"]),
-             "confidence": _num(kr["confidence"]), "status": kr["status"], "last_checkin": _day(kr["last_checkin"])}
+            {
+                "id": kr_id,
+                "team": kr["team"],
+                "objective": kr["objective"] or None,
+                "type": kr["type"],
+                "start": _num(kr["start"], 6),
+                "target": _num(kr["target"], 6),
+                "unit": kr["unit"],
+                "current": _num(kr["current"], 6),
+                "progress": _num(kr["progress"]),
+                "expected": _num(kr["expected"]),
+                "confidence": _num(kr["confidence"]),
+                "status": kr["status"],
+                "last_checkin": _day(kr["last_checkin"]),
+            }
             for kr_id, kr in krs.to_dict("index").items()
         ],
-        "objectives": [{"id": o.id, "team": o.team, "parent": o.parent or None, "progress": _num(o.progress),
-                        "status": o.status} for o in rollup.objectives],
-        "teams": [{"team": t.team, "progress": _num(t.progress), "status": t.status, "counts": t.counts}
-                  for t in rollup.teams],
+        "objectives": [
+            {"id": o.id, "team": o.team, "parent": o.parent or None, "progress": _num(o.progress), "status": o.status}
+            for o in rollup.objectives
+        ],
+        "teams": [
+            {"team": t.team, "progress": _num(t.progress), "status": t.status, "counts": t.counts} for t in rollup.teams
+        ],
         "org": {"progress": _num(rollup.org_progress), "status": rollup.org_status},
         "writes": {"cells": cells, "api_calls": {"read": api_calls[0], "write": api_calls[1]}},
     }
@@ -62,12 +89,14 @@ def summary(report: dict[str, Any], locale: str, dry_run: bool = False, limit: i
     def pc(value: float | None) -> str:
         return "—" if value is None else format_percent(value, locale=locale)
 
-    lines = [m("summary.header", title=wbk["title"], quarter=wbk["quarter"], as_of=wbk["as_of"],
-               elapsed=pc(wbk["elapsed"])),
-             m("summary.org", progress=pc(report["org"]["progress"]), status=word(report["org"]["status"]))]
+    lines = [
+        m("summary.header", title=wbk["title"], quarter=wbk["quarter"], as_of=wbk["as_of"], elapsed=pc(wbk["elapsed"])),
+        m("summary.org", progress=pc(report["org"]["progress"]), status=word(report["org"]["status"])),
+    ]
     for t in report["teams"]:
-        lines.append(m("summary.team", team=t["team"], progress=pc(t["progress"]), status=word(t["status"]),
-                       **t["counts"]))
+        lines.append(
+            m("summary.team", team=t["team"], progress=pc(t["progress"]), status=word(t["status"]), **t["counts"])
+        )
     lines.append(m("summary.checkins", **report["checkins"]))
     problems = report["problems"]
     if problems:

@@ -114,10 +114,8 @@ def roll_up(rows: list[Row], krs: pd.DataFrame, settings: Settings, as_of: dt.da
         silent = counts["none"] == len(team_krs)
         teams.append(TeamScore(team.name, progress, _judge(progress, expected, bands, quarter_over, silent), counts))
     org_objectives = [o for o in objectives.values() if settings.is_org(o.team)]
-    if org_objectives:
-        org_progress = _mean([o.progress for o in org_objectives])
-    else:
-        org_progress = _mean([t.progress for t in teams])
+    # Without objectives of its own, the organisation is the mean of its teams.
+    org_progress = _mean([o.progress for o in org_objectives] if org_objectives else [t.progress for t in teams])
     silent = bool((scorable["status"] == "none").all())
     org_status = _judge(org_progress, expected, bands, quarter_over, silent)
     return Rollup(list(objectives.values()), teams, org_progress, org_status, expected)

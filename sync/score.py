@@ -53,8 +53,9 @@ def progress(kind: pd.Series, start: pd.Series, target: pd.Series, current: pd.S
     return out.where(current.notna())
 
 
-def status(progress: pd.Series, expected: pd.Series | float, confidence: pd.Series, bands: Bands,
-           quarter_over: bool) -> pd.Series:
+def status(
+    progress: pd.Series, expected: pd.Series | float, confidence: pd.Series, bands: Bands, quarter_over: bool
+) -> pd.Series:
     """Status of each scored item: its confidence band, else its pace; `none` without progress.
 
     Once the quarter is over, the grade decides (Google's convention: 0.7–1.0 green, 0.4–0.6 yellow).
@@ -65,10 +66,10 @@ def status(progress: pd.Series, expected: pd.Series | float, confidence: pd.Seri
         out = np.select([grade >= 0.65 - 1e-9, grade >= 0.35 - 1e-9], ["green", "yellow"], "red")
     else:
         gap = progress.clip(0, 1) - expected
-        pace = np.select([gap >= bands.pace_green - 1e-9, gap >= bands.pace_yellow - 1e-9],
-                         ["green", "yellow"], "red")
-        band = np.select([confidence >= bands.green - 1e-9, confidence >= bands.yellow - 1e-9],
-                         ["green", "yellow"], "red")
+        pace = np.select([gap >= bands.pace_green - 1e-9, gap >= bands.pace_yellow - 1e-9], ["green", "yellow"], "red")
+        band = np.select(
+            [confidence >= bands.green - 1e-9, confidence >= bands.yellow - 1e-9], ["green", "yellow"], "red"
+        )
         out = np.where(confidence.notna(), band, pace)
     return pd.Series(np.where(progress.notna(), out, "none"), index=progress.index)
 
@@ -135,11 +136,19 @@ def _roll_up_parents(krs: pd.DataFrame) -> None:
         if sub["progress"].isna().all():
             return
         unit = str(krs.at[kr_id, "unit"]).strip().casefold()
-        if unit and all(str(u).strip().casefold() == unit for u in sub["unit"]) and krs.at[kr_id, "type"] != "milestone":
+        if (
+            unit
+            and all(str(u).strip().casefold() == unit for u in sub["unit"])
+            and krs.at[kr_id, "type"] != "milestone"
+        ):
             current = float(sub["current"].fillna(0).sum())
             krs.at[kr_id, "current"] = current
-            one = progress(krs.loc[[kr_id], "type"], krs.loc[[kr_id], "start"], krs.loc[[kr_id], "target"],
-                           pd.Series([current], index=[kr_id]))
+            one = progress(
+                krs.loc[[kr_id], "type"],
+                krs.loc[[kr_id], "start"],
+                krs.loc[[kr_id], "target"],
+                pd.Series([current], index=[kr_id]),
+            )
             raw = float(one.iloc[0])
         else:
             weights = sub["weight"].where(sub["weight"] > 0)

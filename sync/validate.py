@@ -48,8 +48,9 @@ def _texts(cells: pd.Series) -> pd.Series:
     """_text over a column, each distinct text stripped once."""
     values = cells.tolist()
     seen: dict[str, str] = {}
-    return pd.Series([seen.setdefault(v, v.strip()) if type(v) is str else _text(v) for v in values],
-                     index=cells.index, dtype=object)
+    return pd.Series(
+        [seen.setdefault(v, v.strip()) if type(v) is str else _text(v) for v in values], index=cells.index, dtype=object
+    )
 
 
 def week_start(dates: pd.Series) -> pd.Series:
@@ -73,8 +74,10 @@ class _Problems:
         tabs = self.frame["tab"].loc[idx].tolist()
         rows = self.frame["row"].loc[idx].tolist()
         # Cells are shown as people see them: only the rows with a problem pay for the conversion.
-        values = {k: ([_text(x) for x in v.loc[idx].tolist()] if isinstance(v, pd.Series) else [v] * len(idx))
-                  for k, v in params.items()}
+        values = {
+            k: ([_text(x) for x in v.loc[idx].tolist()] if isinstance(v, pd.Series) else [v] * len(idx))
+            for k, v in params.items()
+        }
         text = catalog.messages()[f"checkin.{code}"][self.lang]
         label = self.labels[column]
         for j, index in enumerate(idx):
@@ -134,22 +137,26 @@ def validate_checkins(
     date_blank = blanks(df["week"])
     example = "2025-01-20"
     problems.add(date_blank, "week", "date_missing", example=example)
-    problems.add(~date_blank & dates.isna(), "week", "date_unreadable", value=checkins["week"],
-                 example=example)
+    problems.add(~date_blank & dates.isna(), "week", "date_unreadable", value=checkins["week"], example=example)
     start, end, today = (pd.Timestamp(d) for d in (settings.start, settings.end, as_of))
     outside = dates.notna() & ((dates < start) | (dates > end))
     iso = dates.dt.strftime("%Y-%m-%d")
-    problems.add(outside, "week", "date_outside_quarter", date=iso, quarter=settings.quarter,
-                 start=settings.start.isoformat(), end=settings.end.isoformat())
-    problems.add(dates.notna() & ~outside & (dates > today), "week", "date_in_future", date=iso,
-                 as_of=as_of.isoformat())
+    problems.add(
+        outside,
+        "week",
+        "date_outside_quarter",
+        date=iso,
+        quarter=settings.quarter,
+        start=settings.start.isoformat(),
+        end=settings.end.isoformat(),
+    )
+    problems.add(
+        dates.notna() & ~outside & (dates > today), "week", "date_in_future", date=iso, as_of=as_of.isoformat()
+    )
     df["date"] = dates
     df["week"] = week_start(dates)
 
-    invalid = pd.Series(False, index=df.index)
-    for index, problem in problems.items:
-        if problem.severity == "error":
-            invalid.loc[index] = True
+    invalid = df.index.isin([index for index, problem in problems.items if problem.severity == "error"])
     df["valid"] = ~invalid
 
     valid = df[df["valid"]].sort_values(["kr_id", "week", "row"])

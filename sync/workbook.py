@@ -68,8 +68,9 @@ def _require_tab(snapshot: Snapshot, key: str, lang: str, location: str) -> Tab:
 
 def header_columns(tab: Tab, tab_key: str, lang: str) -> dict[str, int]:
     """Map each template column key to its 1-based column in the tab's header row, wherever people moved it."""
-    header = {str(v).strip().casefold(): i for i, v in enumerate(tab.grid[0] if tab.grid else [], start=1)
-              if not is_blank(v)}
+    header = {
+        str(v).strip().casefold(): i for i, v in enumerate(tab.grid[0] if tab.grid else [], start=1) if not is_blank(v)
+    }
     found: dict[str, int] = {}
     for col in catalog.columns(tab_key, lang):
         index = header.get(col.label.casefold())
@@ -115,8 +116,9 @@ def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
         row, value = raw.get(key, (0, None))
         parsed = parse_date(value, locale)
         if parsed is None and not is_blank(value):
-            problems.append(_settings_problem(tab, row, "date_invalid", lang, value=value,
-                                              label=by_label_key(tpl, key, lang)))
+            problems.append(
+                _settings_problem(tab, row, "date_invalid", lang, value=value, label=by_label_key(tpl, key, lang))
+            )
         dates[key] = parsed or default
     settings = Settings(
         organisation=_text(raw.get("organisation", (0, None))[1]),
@@ -126,16 +128,28 @@ def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
         start=dates["start"],
         end=dates["end"],
     )
-    for key, attr in (("green_threshold", "green"), ("yellow_threshold", "yellow"),
-                      ("pace_green", "pace_green"), ("pace_yellow", "pace_yellow")):
+    for key, attr in (
+        ("green_threshold", "green"),
+        ("yellow_threshold", "yellow"),
+        ("pace_green", "pace_green"),
+        ("pace_yellow", "pace_yellow"),
+    ):
         row, value = raw.get(key, (0, None))
         if is_blank(value):
             continue
         number = parse_number(value, locale)
         if number is None:
-            problems.append(_settings_problem(tab, row, "threshold_invalid", lang, value=value,
-                                              label=by_label_key(tpl, key, lang),
-                                              default=getattr(settings, attr)))
+            problems.append(
+                _settings_problem(
+                    tab,
+                    row,
+                    "threshold_invalid",
+                    lang,
+                    value=value,
+                    label=by_label_key(tpl, key, lang),
+                    default=getattr(settings, attr),
+                )
+            )
             continue
         # "80" and "80 %" both mean 0.8: thresholds are shares.
         share = number.value if number.percent or abs(number.value) <= 1 else number.value / 100
@@ -154,12 +168,12 @@ def by_label_key(tpl: dict, key: str, lang: str) -> str:
     return str(next(i["label"][lang] for i in tpl["keys"] if i["key"] == key))
 
 
-def _settings_problem(tab: Tab, row: int, code: str, lang: str, **params: object) -> Problem:
+def _settings_problem(sheet: Tab, row: int, code: str, lang: str, **params: object) -> Problem:
     column = catalog.template()["tabs"]["settings"]["header"][lang][1]
-    return Problem(tab.name, row, column, code, "warning", catalog.message(f"settings.{code}", lang, **params))
+    return Problem(sheet.name, row, column, code, "warning", catalog.message(f"settings.{code}", lang, **params))
 
 
-def _table(tab: Tab, cols: dict[str, int], keys: list[str], extra: dict[str, object]) -> pd.DataFrame:
+def _table(tab: Tab, cols: dict[str, int], keys: list[str], extra: dict[str, str]) -> pd.DataFrame:
     """The tab's data rows as a frame of raw cells, with the sheet row; fully blank rows dropped."""
     rows = []
     for r, line in enumerate(tab.grid[1:], start=2):
@@ -192,8 +206,11 @@ def read_workbook(snapshot: Snapshot, location: str) -> Workbook:
         name = settings.team_tabs[team.name]
         tab = snapshot.tabs.get(name)
         if tab is None:
-            problems.append(_settings_problem(
-                snapshot.tabs[catalog.tab_name("settings", lang)], 1, "missing_tab", lang, team=team.name, tab=name))
+            problems.append(
+                _settings_problem(
+                    snapshot.tabs[catalog.tab_name("settings", lang)], 1, "missing_tab", lang, team=team.name, tab=name
+                )
+            )
             continue
         columns[name] = header_columns(tab, "checkins", lang)
         frames.append(_table(tab, columns[name], checkin_inputs, {"tab": name, "team": team.name}))

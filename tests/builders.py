@@ -15,17 +15,42 @@ def kr_type(key: str, lang: str) -> str:
     return catalog.word("kr_types", key, lang)
 
 
-def okr(id: str, team: str, type: str, title: str = "", owner: str = "Ana", start: Any = None, target: Any = None,
-        unit: str = "", parent: str = "", weight: Any = None) -> dict[str, Any]:
+def okr(
+    id: str,
+    team: str,
+    type: str,
+    title: str = "",
+    owner: str = "Ana",
+    start: Any = None,
+    target: Any = None,
+    unit: str = "",
+    parent: str = "",
+    weight: Any = None,
+) -> dict[str, Any]:
     """An OKR-tab row; `type` is a key (objective, increase…), translated when the workbook is built."""
-    return dict(id=id, team=team, type=type, title=title or f"{id} to 100", owner=owner, start=start,
-                target=target, unit=unit, parent=parent, weight=weight)
+    return dict(
+        id=id,
+        team=team,
+        type=type,
+        title=title or f"{id} to 100",
+        owner=owner,
+        start=start,
+        target=target,
+        unit=unit,
+        parent=parent,
+        weight=weight,
+    )
 
 
-def workbook(okrs: list[dict[str, Any]], checkins: dict[str, list[list[Any]]] | None = None, lang: str = "fr",
-             teams: tuple[str, ...] = ("Marketing", "Ventes"), quarter: str = "2025-Q1",
-             organisation: str = "Acme") -> MemoryBackend:
-    """A provisioned workbook with these OKR rows and, per team, check-in rows [week, kr, value, confidence, comment]."""
+def workbook(
+    okrs: list[dict[str, Any]],
+    checkins: dict[str, list[list[Any]]] | None = None,
+    lang: str = "fr",
+    teams: tuple[str, ...] = ("Marketing", "Ventes"),
+    quarter: str = "2025-Q1",
+    organisation: str = "Acme",
+) -> MemoryBackend:
+    """A provisioned workbook with these OKR rows and, per team, check-in rows [week, kr, value, confidence…]."""
     spec = WorkbookSpec(organisation, lang, quarter, [Team(t) for t in teams])
     backend = MemoryBackend("test")
     backend.provision(build_layout(spec))

@@ -54,23 +54,74 @@ def test_every_message_exists_in_both_languages_with_the_same_placeholders() -> 
 
 def test_column_headers_are_exactly_the_product_designs() -> None:
     okrs = [c.label for c in catalog.columns("okrs", "fr")]
-    assert okrs == ["ID", "Équipe", "Type", "Intitulé", "Responsable", "Départ", "Cible", "Unité", "Parent", "Poids",
-                    "Actuel", "Progression", "Attendu", "Confiance", "Statut", "Dernier check-in", "Remarques"]
+    assert okrs == [
+        "ID",
+        "Équipe",
+        "Type",
+        "Intitulé",
+        "Responsable",
+        "Départ",
+        "Cible",
+        "Unité",
+        "Parent",
+        "Poids",
+        "Actuel",
+        "Progression",
+        "Attendu",
+        "Confiance",
+        "Statut",
+        "Dernier check-in",
+        "Remarques",
+    ]
     assert [c.label for c in catalog.columns("okrs", "en")] == [
-        "ID", "Team", "Type", "Title", "Owner", "Start", "Target", "Unit", "Parent", "Weight", "Current", "Progress",
-        "Expected", "Confidence", "Status", "Last check-in", "Notes"]
+        "ID",
+        "Team",
+        "Type",
+        "Title",
+        "Owner",
+        "Start",
+        "Target",
+        "Unit",
+        "Parent",
+        "Weight",
+        "Current",
+        "Progress",
+        "Expected",
+        "Confidence",
+        "Status",
+        "Last check-in",
+        "Notes",
+    ]
     assert [c.label for c in catalog.columns("checkins", "fr")] == [
-        "Semaine", "KR", "Valeur", "Confiance", "Commentaire", "Progression", "Statut", "Validation"]
+        "Semaine",
+        "KR",
+        "Valeur",
+        "Confiance",
+        "Commentaire",
+        "Progression",
+        "Statut",
+        "Validation",
+    ]
     assert [c.label for c in catalog.columns("checkins", "en")] == [
-        "Week", "KR", "Value", "Confidence", "Comment", "Progress", "Status", "Validation"]
+        "Week",
+        "KR",
+        "Value",
+        "Confidence",
+        "Comment",
+        "Progress",
+        "Status",
+        "Validation",
+    ]
 
 
 @pytest.mark.parametrize("lang", catalog.LANGS)
 def test_the_layout_names_every_tab_of_the_design(lang: str) -> None:
     layout = build_layout(WorkbookSpec("Acme", lang, "2025-Q1", [Team("Marketing"), Team("Ventes")]))
     names = [t.name for t in layout.tabs]
-    expected = {"fr": ["Lisez-moi", "Réglages", "OKR", "Check-ins Marketing", "Check-ins Ventes", "Org", "Historique"],
-                "en": ["Read me", "Settings", "OKRs", "Check-ins Marketing", "Check-ins Ventes", "Org", "History"]}
+    expected = {
+        "fr": ["Lisez-moi", "Réglages", "OKR", "Check-ins Marketing", "Check-ins Ventes", "Org", "Historique"],
+        "en": ["Read me", "Settings", "OKRs", "Check-ins Marketing", "Check-ins Ventes", "Org", "History"],
+    }
     assert names[:-1] == expected[lang]
     assert layout.tabs[-1].hidden
     readme = layout.tabs[0].grid

@@ -27,8 +27,20 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-unt
 
 
 def test_init_creates_a_workbook_and_refuses_to_overwrite_it(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    code, out = run("init", "okr.xlsx", "--lang", "fr", "--org", "Acme", "--quarter", "2025-T1",
-                    "--team", "Marketing", "--team", "Ventes")
+    code, out = run(
+        "init",
+        "okr.xlsx",
+        "--lang",
+        "fr",
+        "--org",
+        "Acme",
+        "--quarter",
+        "2025-T1",
+        "--team",
+        "Marketing",
+        "--team",
+        "Ventes",
+    )
     assert code == 0, out
     assert "okr.xlsx" in out
     book = openpyxl.load_workbook(tmp_path / "okr.xlsx")
@@ -70,7 +82,7 @@ def test_validate_lists_problems_and_exits_1_on_errors(run) -> None:  # type: ig
     run("demo", "--lang", "en", "--out", "demo.xlsx")
     code, out = run("validate", "demo.xlsx", "--as-of", "2025-02-14")
     assert code == 1
-    assert "Unknown KR \"SAL-KR9\"" in out
+    assert 'Unknown KR "SAL-KR9"' in out
 
 
 @pytest.mark.parametrize(
@@ -85,8 +97,12 @@ def test_validate_lists_problems_and_exits_1_on_errors(run) -> None:  # type: ig
         (("init", "x.xlsx", "--lang", "en", "--org", "A", "--quarter", "2025-Q1", "--team", "A/B"), "Team name"),
     ],
 )
-def test_errors_are_one_clear_sentence_never_a_traceback(run, tmp_path: Path, args: tuple[str, ...],  # type: ignore[no-untyped-def]
-                                                         expected: str) -> None:
+def test_errors_are_one_clear_sentence_never_a_traceback(
+    run,
+    tmp_path: Path,
+    args: tuple[str, ...],  # type: ignore[no-untyped-def]
+    expected: str,
+) -> None:
     (tmp_path / "garbage.xlsx").write_text("not a spreadsheet")
     book = openpyxl.Workbook()
     book.save(tmp_path / "other.xlsx")

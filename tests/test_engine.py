@@ -11,8 +11,21 @@ from sync.demo import AS_OF, demo_layout
 from sync.engine import run_sync
 
 REPORT_KEYS = {"workbook", "checkins", "problems", "key_results", "objectives", "teams", "org", "writes"}
-KR_KEYS = {"id", "team", "objective", "type", "start", "target", "unit", "current", "progress", "expected",
-           "confidence", "status", "last_checkin"}
+KR_KEYS = {
+    "id",
+    "team",
+    "objective",
+    "type",
+    "start",
+    "target",
+    "unit",
+    "current",
+    "progress",
+    "expected",
+    "confidence",
+    "status",
+    "last_checkin",
+}
 
 
 def demo(lang: str = "fr") -> MemoryBackend:
@@ -103,3 +116,23 @@ def test_org_tab_lists_focus_krs_and_missing_check_ins() -> None:
     assert missing and missing[-1][6] == "never"
     team_header = org[4]
     assert team_header[0] == "Team"
+
+
+def test_a_team_without_its_check_in_tab_is_a_warning_not_a_crash() -> None:
+    backend = demo("en")
+    del backend.tabs["Check-ins Sales"]
+    report = run_sync(backend, AS_OF)
+    [problem] = [p for p in report["problems"] if p["code"] == "missing_tab"]
+    assert problem["severity"] == "warning" and "Check-ins Sales" in problem["message"]
+    assert {t["team"] for t in report["teams"]} == {"Marketing", "Sales", "Customer Success"}
+
+
+def test_a_workbook_missing_a_column_says_which() -> None:
+    import pytest
+
+    from sync.errors import NotOurWorkbook
+
+    backend = demo("en")
+    backend.tabs["OKRs"][0][3] = "Name"
+    with pytest.raises(NotOurWorkbook, match='Column "Title" not found in the OKRs tab'):
+        run_sync(backend, AS_OF)

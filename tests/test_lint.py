@@ -15,8 +15,9 @@ AS_OF = dt.date(2025, 2, 14)
 
 
 def kr(i: int, **kw: Any) -> dict[str, Any]:
-    base: dict[str, Any] = dict(id=f"MKT-KR{i}", team="Marketing", type="increase", title=f"Get {i}0 leads", start=0,
-                                target=10)
+    base: dict[str, Any] = dict(
+        id=f"MKT-KR{i}", team="Marketing", type="increase", title=f"Get {i}0 leads", start=0, target=10
+    )
     base.update(kw)
     return okr(**base)
 
@@ -31,13 +32,27 @@ CASES: list[tuple[str, list[dict[str, Any]], str, str]] = [
     ("unknown_parent", [OBJ, kr(1), kr(2, parent="ORG-KR7")], "MKT-KR2", "warning"),
     ("parent_kind", [OBJ, kr(1), kr(2, parent="MKT-O1")], "MKT-KR2", "warning"),
     ("parent_cycle", [OBJ, kr(1, parent="MKT-KR2"), kr(2, parent="MKT-KR1")], "MKT-KR1", "error"),
-    ("too_many_levels", [okr("A", "ORG", "objective", "a"), okr("B", "Marketing", "objective", "b", parent="A"),
-                         okr("C", "Marketing", "objective", "c", parent="B"),
-                         okr("D", "Marketing", "objective", "d", parent="C"), kr(1), kr(2)], "D", "warning"),
+    (
+        "too_many_levels",
+        [
+            okr("A", "ORG", "objective", "a"),
+            okr("B", "Marketing", "objective", "b", parent="A"),
+            okr("C", "Marketing", "objective", "c", parent="B"),
+            okr("D", "Marketing", "objective", "d", parent="C"),
+            kr(1),
+            kr(2),
+        ],
+        "D",
+        "warning",
+    ),
     ("too_few_krs", [OBJ, kr(1)], "MKT-O1", "warning"),
     ("too_many_krs", [OBJ, *[kr(i) for i in range(1, 7)]], "MKT-O1", "warning"),
-    ("too_many_objectives", [x for i in range(1, 7) for x in (okr(f"O{i}", "Marketing", "objective", "o"),
-                                                              kr(2 * i), kr(2 * i + 1))], "O6", "warning"),
+    (
+        "too_many_objectives",
+        [x for i in range(1, 7) for x in (okr(f"O{i}", "Marketing", "objective", "o"), kr(2 * i), kr(2 * i + 1))],
+        "O6",
+        "warning",
+    ),
     ("kr_without_owner", [OBJ, kr(1, owner=""), kr(2)], "MKT-KR1", "warning"),
     ("kr_without_number", [OBJ, kr(1, title="Lancer une campagne LinkedIn"), kr(2)], "MKT-KR1", "warning"),
     ("target_missing", [OBJ, kr(1, target=None), kr(2)], "MKT-KR1", "error"),
@@ -52,8 +67,9 @@ CASES: list[tuple[str, list[dict[str, Any]], str, str]] = [
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize(("code", "okrs", "row_id", "severity"), CASES, ids=[c[0] for c in CASES])
-def test_okr_lint_rule_lands_in_the_rows_notes(lang: str, code: str, okrs: list[dict[str, Any]], row_id: str,
-                                               severity: str) -> None:
+def test_okr_lint_rule_lands_in_the_rows_notes(
+    lang: str, code: str, okrs: list[dict[str, Any]], row_id: str, severity: str
+) -> None:
     backend = workbook(okrs, lang=lang)
     report = run_sync(backend, AS_OF)
     found = [p for p in report["problems"] if p["code"] == code]
@@ -73,6 +89,7 @@ def test_a_clean_okr_tab_has_no_problems() -> None:
 
 
 def test_a_kr_that_is_an_activity_is_told_apart_from_a_result() -> None:
-    report = run_sync(workbook([OBJ, kr(1, title="Générer 125 leads qualifiés"),
-                                kr(2, title="Lancer une campagne LinkedIn")]), AS_OF)
+    report = run_sync(
+        workbook([OBJ, kr(1, title="Générer 125 leads qualifiés"), kr(2, title="Lancer une campagne LinkedIn")]), AS_OF
+    )
     assert [p["row"] for p in report["problems"] if p["code"] == "kr_without_number"] == [4]

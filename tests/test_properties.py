@@ -20,9 +20,25 @@ COLS = {c.key: i for i, c in enumerate(catalog.columns("checkins", "fr"))}
 cell = st.one_of(
     st.none(),
     st.text(max_size=12),
-    st.sampled_from(["MKT-KR1", "MKT-KR2", "VEN-KR1", "mkt-kr1 ", "🟢", "jaune", "80 %", "1 200,5", "3,5 M$",
-                     "13/01/2025", "2025-02-03", "fait", "", "  "]),
-    st.integers(-10**6, 10**6),
+    st.sampled_from(
+        [
+            "MKT-KR1",
+            "MKT-KR2",
+            "VEN-KR1",
+            "mkt-kr1 ",
+            "🟢",
+            "jaune",
+            "80 %",
+            "1 200,5",
+            "3,5 M$",
+            "13/01/2025",
+            "2025-02-03",
+            "fait",
+            "",
+            "  ",
+        ]
+    ),
+    st.integers(-(10**6), 10**6),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
     st.dates(dt.date(2024, 10, 1), dt.date(2025, 6, 30)),
@@ -31,11 +47,18 @@ row = st.lists(cell, min_size=5, max_size=5)
 
 
 def okrs() -> list[dict[str, Any]]:
-    return [*objective_with_krs(okr("MKT-KR1", "Marketing", "increase", "Get 100", start=0, target=100),
-                                okr("MKT-KR2", "Marketing", "milestone", "Launch")),
-            *objective_with_krs(okr("VEN-KR1", "Ventes", "increase", "Sign 10", start=0, target=10),
-                                okr("VEN-KR2", "Ventes", "increase", "Sign 10", start=0, target=10),
-                                team="Ventes", obj_id="VEN-O1")]
+    return [
+        *objective_with_krs(
+            okr("MKT-KR1", "Marketing", "increase", "Get 100", start=0, target=100),
+            okr("MKT-KR2", "Marketing", "milestone", "Launch"),
+        ),
+        *objective_with_krs(
+            okr("VEN-KR1", "Ventes", "increase", "Sign 10", start=0, target=10),
+            okr("VEN-KR2", "Ventes", "increase", "Sign 10", start=0, target=10),
+            team="Ventes",
+            obj_id="VEN-O1",
+        ),
+    ]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

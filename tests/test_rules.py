@@ -19,13 +19,24 @@ def kr_of(report: dict[str, Any], kr_id: str) -> dict[str, Any]:
     return next(k for k in report["key_results"] if k["id"] == kr_id)
 
 
-def score_one(kind: str, start: Any, target: Any, value: Any, unit: str = "", as_of: dt.date = END,
-              confidence: Any = None, lang: str = "fr") -> dict[str, Any]:
+def score_one(
+    kind: str,
+    start: Any,
+    target: Any,
+    value: Any,
+    unit: str = "",
+    as_of: dt.date = END,
+    confidence: Any = None,
+    lang: str = "fr",
+) -> dict[str, Any]:
     """One KR, one check-in on the as-of day; the KR's line of the report."""
     backend = workbook(
-        objective_with_krs(okr("MKT-KR1", "Marketing", kind, "Reach 2 things", start=start, target=target, unit=unit),
-                           okr("MKT-KR2", "Marketing", "increase", "Other 5", start=0, target=5)),
-        {"Marketing": [[as_of, "MKT-KR1", value, confidence, "note"]]}, lang=lang,
+        objective_with_krs(
+            okr("MKT-KR1", "Marketing", kind, "Reach 2 things", start=start, target=target, unit=unit),
+            okr("MKT-KR2", "Marketing", "increase", "Other 5", start=0, target=5),
+        ),
+        {"Marketing": [[as_of, "MKT-KR1", value, confidence, "note"]]},
+        lang=lang,
     )
     return kr_of(run_sync(backend, as_of), "MKT-KR1")
 
@@ -55,7 +66,9 @@ def test_increase_28_leads_when_22_percent_elapsed_is_green_by_pace() -> None:
         ("45 jours", "35 jours", "40 jours", "jours", 0.5),
     ],
 )
-def test_decrease_kr_scores_by_distance_covered(start: Any, target: Any, value: Any, unit: str, progress: float) -> None:
+def test_decrease_kr_scores_by_distance_covered(
+    start: Any, target: Any, value: Any, unit: str, progress: float
+) -> None:
     assert score_one("decrease", start, target, value, unit)["progress"] == pytest.approx(progress)
 
 
@@ -82,8 +95,13 @@ def test_decreased_overshoot_is_clamped_to_one() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "target", "value", "progress"),
-    [("at_least", 65, 68, 1.0), ("at_least", 65, 64, 0.0), ("at_least", 65, 65, 1.0),
-     ("at_most", 2, 1.5, 1.0), ("at_most", 2, 2.5, 0.0)],
+    [
+        ("at_least", 65, 68, 1.0),
+        ("at_least", 65, 64, 0.0),
+        ("at_least", 65, 65, 1.0),
+        ("at_most", 2, 1.5, 1.0),
+        ("at_most", 2, 2.5, 0.0),
+    ],
 )
 def test_threshold_krs_are_all_or_nothing(kind: str, target: float, value: float, progress: float) -> None:
     assert score_one(kind, None, target, value)["progress"] == progress
@@ -91,8 +109,19 @@ def test_threshold_krs_are_all_or_nothing(kind: str, target: float, value: float
 
 @pytest.mark.parametrize(
     ("value", "progress"),
-    [("fait", 1.0), ("Terminé", 1.0), ("done", 1.0), ("✓", 1.0), (1, 1.0), ("100 %", 1.0), ("oui", 1.0),
-     ("pas fait", 0.0), ("non", 0.0), ("40 %", 0.4), (Percent(0.25), 0.25)],
+    [
+        ("fait", 1.0),
+        ("Terminé", 1.0),
+        ("done", 1.0),
+        ("✓", 1.0),
+        (1, 1.0),
+        ("100 %", 1.0),
+        ("oui", 1.0),
+        ("pas fait", 0.0),
+        ("non", 0.0),
+        ("40 %", 0.4),
+        (Percent(0.25), 0.25),
+    ],
 )
 def test_milestone_counts_done_not_done_or_its_share(value: Any, progress: float) -> None:
     assert score_one("milestone", None, None, value)["progress"] == pytest.approx(progress)
@@ -100,9 +129,11 @@ def test_milestone_counts_done_not_done_or_its_share(value: Any, progress: float
 
 def test_objective_with_krs_at_one_zero_zero_scores_a_third() -> None:
     backend = workbook(
-        objective_with_krs(okr("MKT-KR1", "Marketing", "increase", "Do 10", start=0, target=10),
-                           okr("MKT-KR2", "Marketing", "increase", "Do 10", start=0, target=10),
-                           okr("MKT-KR3", "Marketing", "increase", "Do 10", start=0, target=10)),
+        objective_with_krs(
+            okr("MKT-KR1", "Marketing", "increase", "Do 10", start=0, target=10),
+            okr("MKT-KR2", "Marketing", "increase", "Do 10", start=0, target=10),
+            okr("MKT-KR3", "Marketing", "increase", "Do 10", start=0, target=10),
+        ),
         {"Marketing": [[END, "MKT-KR1", 10, None, ""], [END, "MKT-KR2", 0, None, ""], [END, "MKT-KR3", 0, None, ""]]},
     )
     report = run_sync(backend, END)
@@ -111,22 +142,30 @@ def test_objective_with_krs_at_one_zero_zero_scores_a_third() -> None:
 
 def test_objective_progress_is_weighted_and_weight_zero_is_left_out() -> None:
     backend = workbook(
-        objective_with_krs(okr("MKT-KR1", "Marketing", "increase", "Do 10", start=0, target=10, weight=3),
-                           okr("MKT-KR2", "Marketing", "increase", "Do 10", start=0, target=10, weight=1),
-                           okr("MKT-KR3", "Marketing", "increase", "Do 10", start=0, target=10, weight=0)),
+        objective_with_krs(
+            okr("MKT-KR1", "Marketing", "increase", "Do 10", start=0, target=10, weight=3),
+            okr("MKT-KR2", "Marketing", "increase", "Do 10", start=0, target=10, weight=1),
+            okr("MKT-KR3", "Marketing", "increase", "Do 10", start=0, target=10, weight=0),
+        ),
         {"Marketing": [[END, "MKT-KR1", 10, None, ""], [END, "MKT-KR2", 0, None, ""], [END, "MKT-KR3", 10, None, ""]]},
     )
     assert run_sync(backend, END)["objectives"][0]["progress"] == pytest.approx(0.75)
 
 
 def test_current_is_the_latest_week_and_the_lower_row_within_a_week() -> None:
-    rows = [[dt.date(2025, 2, 3), "MKT-KR1", 30, None, ""],
-            [dt.date(2025, 2, 12), "MKT-KR1", 50, None, ""],   # later week, upper row
-            [dt.date(2025, 2, 10), "MKT-KR1", 60, None, ""],   # same week, lower row: wins
-            [dt.date(2025, 1, 27), "MKT-KR1", 90, None, ""]]   # older week, lowest row
-    backend = workbook(objective_with_krs(okr("MKT-KR1", "Marketing", "increase", "Get 100", start=0, target=100),
-                                          okr("MKT-KR2", "Marketing", "increase", "Get 5", start=0, target=5)),
-                       {"Marketing": rows})
+    rows = [
+        [dt.date(2025, 2, 3), "MKT-KR1", 30, None, ""],
+        [dt.date(2025, 2, 12), "MKT-KR1", 50, None, ""],  # later week, upper row
+        [dt.date(2025, 2, 10), "MKT-KR1", 60, None, ""],  # same week, lower row: wins
+        [dt.date(2025, 1, 27), "MKT-KR1", 90, None, ""],
+    ]  # older week, lowest row
+    backend = workbook(
+        objective_with_krs(
+            okr("MKT-KR1", "Marketing", "increase", "Get 100", start=0, target=100),
+            okr("MKT-KR2", "Marketing", "increase", "Get 5", start=0, target=5),
+        ),
+        {"Marketing": rows},
+    )
     kr = kr_of(run_sync(backend, MID), "MKT-KR1")
     assert kr["current"] == 60
     assert kr["last_checkin"] == "2025-02-10"
@@ -134,24 +173,40 @@ def test_current_is_the_latest_week_and_the_lower_row_within_a_week() -> None:
 
 @pytest.mark.parametrize(
     ("confidence", "status"),
-    [("🟢", "green"), ("vert", "green"), ("80 %", "green"), ("🟡", "yellow"), ("79 %", "yellow"), ("jaune", "yellow"),
-     ("50 %", "yellow"), ("49 %", "red"), ("🔴", "red"), ("rouge", "red")],
+    [
+        ("🟢", "green"),
+        ("vert", "green"),
+        ("80 %", "green"),
+        ("🟡", "yellow"),
+        ("79 %", "yellow"),
+        ("jaune", "yellow"),
+        ("50 %", "yellow"),
+        ("49 %", "red"),
+        ("🔴", "red"),
+        ("rouge", "red"),
+    ],
 )
 def test_status_follows_the_confidence_band_when_given(confidence: str, status: str) -> None:
     # Progress far behind pace: only the confidence can make it green.
     assert score_one("increase", 0, 100, 1, as_of=MID, confidence=confidence)["status"] == status
 
 
-@pytest.mark.parametrize(("value", "status"), [(45, "green"), (40, "green"), (39, "yellow"), (25, "yellow"), (24, "red")])
+@pytest.mark.parametrize(
+    ("value", "status"), [(45, "green"), (40, "green"), (39, "yellow"), (25, "yellow"), (24, "red")]
+)
 def test_status_without_confidence_follows_the_pace(value: int, status: str) -> None:
     # On 2025-02-14, 50 % of the quarter has elapsed: −10 points is green, −25 yellow, below is red.
     assert score_one("increase", 0, 100, value, as_of=MID)["status"] == status
 
 
 def test_a_kr_without_check_in_has_status_none_never_green() -> None:
-    backend = workbook(objective_with_krs(okr("MKT-KR1", "Marketing", "increase", "Get 100", start=0, target=100),
-                                          okr("MKT-KR2", "Marketing", "increase", "Get 5", start=0, target=5)),
-                       {"Marketing": [[MID, "MKT-KR2", 5, "🟢", ""]]})
+    backend = workbook(
+        objective_with_krs(
+            okr("MKT-KR1", "Marketing", "increase", "Get 100", start=0, target=100),
+            okr("MKT-KR2", "Marketing", "increase", "Get 5", start=0, target=5),
+        ),
+        {"Marketing": [[MID, "MKT-KR2", 5, "🟢", ""]]},
+    )
     report = run_sync(backend, MID)
     assert kr_of(report, "MKT-KR1")["status"] == "none"
     assert kr_of(report, "MKT-KR1")["progress"] is None
@@ -160,27 +215,52 @@ def test_a_kr_without_check_in_has_status_none_never_green() -> None:
     assert report["objectives"][0]["status"] == "none"  # silence is worse than green
 
 
-@pytest.mark.parametrize(("value", "status"), [(70, "green"), (65, "green"), (64, "yellow"), (40, "yellow"), (34, "red")])
+@pytest.mark.parametrize(
+    ("value", "status"), [(70, "green"), (65, "green"), (64, "yellow"), (40, "yellow"), (34, "red")]
+)
 def test_quarter_end_grades_by_google_convention(value: int, status: str) -> None:
     assert score_one("increase", 0, 100, value, as_of=END, confidence="🟢")["status"] == status
 
 
 def test_parent_kr_sums_children_that_share_its_unit() -> None:
-    okrs = [okr("ORG-O1", "ORG", "objective", "Grow"),
-            okr("ORG-KR1", "ORG", "increase", "Get 125 leads", start=0, target=125, unit="leads"),
-            okr("ORG-KR2", "ORG", "increase", "Get 40 clients", start=0, target=40, unit="clients"),
-            okr("MKT-O1", "Marketing", "objective", "Be known", parent="ORG-O1"),
-            okr("MKT-KR1", "Marketing", "increase", "Get 100 leads", start=0, target=100, unit="leads", parent="ORG-KR1"),
-            okr("MKT-KR2", "Marketing", "increase", "Get 25 leads", start=0, target=25, unit="leads", parent="ORG-KR1"),
-            okr("VEN-O1", "Ventes", "objective", "Sell", parent="ORG-O1"),
-            okr("VEN-KR1", "Ventes", "increase", "Sign 40 deals", start=0, target=40, unit="deals", parent="ORG-KR2",
-                weight=1),
-            okr("VEN-KR2", "Ventes", "increase", "Get 10 pilots", start=0, target=10, unit="pilots", parent="ORG-KR2",
-                weight=3)]
-    backend = workbook(okrs, {
-        "Marketing": [[MID, "MKT-KR1", 40, None, ""], [MID, "MKT-KR2", 10, None, ""]],
-        "Ventes": [[MID, "VEN-KR1", 20, None, ""], [MID, "VEN-KR2", 0, None, ""]],
-    })
+    okrs = [
+        okr("ORG-O1", "ORG", "objective", "Grow"),
+        okr("ORG-KR1", "ORG", "increase", "Get 125 leads", start=0, target=125, unit="leads"),
+        okr("ORG-KR2", "ORG", "increase", "Get 40 clients", start=0, target=40, unit="clients"),
+        okr("MKT-O1", "Marketing", "objective", "Be known", parent="ORG-O1"),
+        okr("MKT-KR1", "Marketing", "increase", "Get 100 leads", start=0, target=100, unit="leads", parent="ORG-KR1"),
+        okr("MKT-KR2", "Marketing", "increase", "Get 25 leads", start=0, target=25, unit="leads", parent="ORG-KR1"),
+        okr("VEN-O1", "Ventes", "objective", "Sell", parent="ORG-O1"),
+        okr(
+            "VEN-KR1",
+            "Ventes",
+            "increase",
+            "Sign 40 deals",
+            start=0,
+            target=40,
+            unit="deals",
+            parent="ORG-KR2",
+            weight=1,
+        ),
+        okr(
+            "VEN-KR2",
+            "Ventes",
+            "increase",
+            "Get 10 pilots",
+            start=0,
+            target=10,
+            unit="pilots",
+            parent="ORG-KR2",
+            weight=3,
+        ),
+    ]
+    backend = workbook(
+        okrs,
+        {
+            "Marketing": [[MID, "MKT-KR1", 40, None, ""], [MID, "MKT-KR2", 10, None, ""]],
+            "Ventes": [[MID, "VEN-KR1", 20, None, ""], [MID, "VEN-KR2", 0, None, ""]],
+        },
+    )
     report = run_sync(backend, MID)
     assert kr_of(report, "ORG-KR1")["current"] == 50
     assert kr_of(report, "ORG-KR1")["progress"] == pytest.approx(0.4)
@@ -192,17 +272,22 @@ def test_parent_kr_sums_children_that_share_its_unit() -> None:
 
 
 def test_objective_without_krs_rolls_up_its_child_objectives() -> None:
-    okrs = [okr("ORG-O1", "ORG", "objective", "Grow"),
-            okr("MKT-O1", "Marketing", "objective", "Be known", parent="ORG-O1"),
-            okr("MKT-KR1", "Marketing", "increase", "Get 10", start=0, target=10),
-            okr("MKT-KR2", "Marketing", "increase", "Get 10", start=0, target=10),
-            okr("VEN-O1", "Ventes", "objective", "Sell", parent="ORG-O1"),
-            okr("VEN-KR1", "Ventes", "increase", "Sign 10", start=0, target=10),
-            okr("VEN-KR2", "Ventes", "increase", "Sign 10", start=0, target=10)]
-    backend = workbook(okrs, {
-        "Marketing": [[END, "MKT-KR1", 10, None, ""], [END, "MKT-KR2", 10, None, ""]],
-        "Ventes": [[END, "VEN-KR1", 0, None, ""], [END, "VEN-KR2", 5, None, ""]],
-    })
+    okrs = [
+        okr("ORG-O1", "ORG", "objective", "Grow"),
+        okr("MKT-O1", "Marketing", "objective", "Be known", parent="ORG-O1"),
+        okr("MKT-KR1", "Marketing", "increase", "Get 10", start=0, target=10),
+        okr("MKT-KR2", "Marketing", "increase", "Get 10", start=0, target=10),
+        okr("VEN-O1", "Ventes", "objective", "Sell", parent="ORG-O1"),
+        okr("VEN-KR1", "Ventes", "increase", "Sign 10", start=0, target=10),
+        okr("VEN-KR2", "Ventes", "increase", "Sign 10", start=0, target=10),
+    ]
+    backend = workbook(
+        okrs,
+        {
+            "Marketing": [[END, "MKT-KR1", 10, None, ""], [END, "MKT-KR2", 10, None, ""]],
+            "Ventes": [[END, "VEN-KR1", 0, None, ""], [END, "VEN-KR2", 5, None, ""]],
+        },
+    )
     report = run_sync(backend, END)
     objectives = {o["id"]: o for o in report["objectives"]}
     assert objectives["ORG-O1"]["progress"] == pytest.approx((1.0 + 0.25) / 2)

@@ -17,11 +17,16 @@ GOOD = [dt.date(2025, 2, 3), "MKT-KR1", 40, "🟢", "fine"]
 
 def krs() -> list[dict[str, Any]]:
     return [
-        *objective_with_krs(okr("MKT-KR1", "Marketing", "increase", "Get 100 leads", start=0, target=100, unit="leads"),
-                            okr("MKT-KR2", "Marketing", "milestone", "Launch the site")),
-        *objective_with_krs(okr("VEN-KR1", "Ventes", "increase", "Sign 10", start=0, target=10),
-                            okr("VEN-KR2", "Ventes", "increase", "Sign 20", start=0, target=20),
-                            team="Ventes", obj_id="VEN-O1"),
+        *objective_with_krs(
+            okr("MKT-KR1", "Marketing", "increase", "Get 100 leads", start=0, target=100, unit="leads"),
+            okr("MKT-KR2", "Marketing", "milestone", "Launch the site"),
+        ),
+        *objective_with_krs(
+            okr("VEN-KR1", "Ventes", "increase", "Sign 10", start=0, target=10),
+            okr("VEN-KR2", "Ventes", "increase", "Sign 20", start=0, target=20),
+            team="Ventes",
+            obj_id="VEN-O1",
+        ),
     ]
 
 
@@ -78,8 +83,10 @@ def test_same_kr_same_week_is_a_warning_and_the_lower_row_counts() -> None:
 
 
 def test_check_in_of_a_kr_with_an_okr_error_is_skipped() -> None:
-    okrs = objective_with_krs(okr("MKT-KR1", "Marketing", "increase", "Get 10", start=10, target=10),
-                              okr("MKT-KR2", "Marketing", "increase", "Get 5", start=0, target=5))
+    okrs = objective_with_krs(
+        okr("MKT-KR1", "Marketing", "increase", "Get 10", start=10, target=10),
+        okr("MKT-KR2", "Marketing", "increase", "Get 5", start=0, target=5),
+    )
     report = run_sync(workbook(okrs, {"Marketing": [[AS_OF, "MKT-KR1", 3, None, ""]]}), AS_OF)
     codes = {p["code"] for p in report["problems"]}
     assert {"start_equals_target", "kr_not_scorable"} <= codes
