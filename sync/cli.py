@@ -93,7 +93,7 @@ def init(
     """Create a new OKR workbook from the template."""
     spec = WorkbookSpec(organisation, lang, quarter, [Team(t) for t in teams], title=title)
     backend = open_backend(target, lang)
-    where = backend.provision(build_layout(spec), overwrite=force)  # type: ignore[call-arg]
+    where = backend.provision(build_layout(spec), overwrite=force)
     click.echo(catalog.message("cli.created", lang, path=where))
 
 
@@ -188,7 +188,9 @@ def nightly(db: str | None, as_json: bool) -> None:
     from .service.context import service
     from .service.jobs import nightly as run_nightly
 
-    config = {"DATABASE_URL": f"sqlite:///{Path(db).expanduser().absolute()}"} if db else {}
+    config: dict[str, str] = {"AUTH": "on"}  # no request is served: nothing to switch off
+    if db:
+        config["DATABASE_URL"] = f"sqlite:///{Path(db).expanduser().absolute()}"
     app = create_app(config)
     with app.app_context():
         result = run_nightly(service(), in_process=True)

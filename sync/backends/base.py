@@ -15,8 +15,8 @@ class Backend(Protocol):
     #: A short human name for the workbook (a path, a URL).
     location: str
 
-    def provision(self, layout: Layout) -> str:
-        """Create the workbook from a layout; return where it is (path or URL)."""
+    def provision(self, layout: Layout, overwrite: bool = False) -> str:
+        """Create the workbook from a layout; return where it is (path or URL). Never replaces one unless told."""
         ...
 
     def read(self) -> Snapshot:

@@ -19,7 +19,7 @@ class MemoryBackend:
         self.tabs: dict[str, Grid] = tabs or {}
         self.writes = 0
 
-    def provision(self, layout: Layout) -> str:
+    def provision(self, layout: Layout, overwrite: bool = False) -> str:
         self.title = layout.title
         self.tabs = {t.name: copy.deepcopy(t.grid) for t in layout.tabs}
         return self.location

@@ -1,0 +1,259 @@
+"""The embedded default: the same engine on a local .xlsx workbook, through openpyxl."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import secrets
+import sys
+import warnings
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from copy import copy
+from pathlib import Path
+from typing import NoReturn
+from xml.etree.ElementTree import ParseError
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles.fonts import DEFAULT_FONT
+from openpyxl.utils.exceptions import InvalidFileException
+
+from ..errors import BackendError, BadArgument, NotOurWorkbook, OkrsyncError, WorkbookLocked, WorkbookNotFound
+from ..layout import Layout
+from ..model import Grid, Snapshot, Tab, WritePlan, WriteResult
+from .xlsx_layout import HEADING_FONT, inherit_column_style, render, set_charts, write_value
+from .xlsx_package import chart_counts, keep_cached_values
+from .xlsx_read import read_sheets
+
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
+
+log = logging.getLogger(__name__)
+
+#: What a file that is not a readable workbook raises somewhere inside zipfile, the XML parser or openpyxl.
+_UNREADABLE = (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, ValueError, TypeError,
+               ParseError, EOFError, zlib.error, NotImplementedError, StopIteration)
+
+
+class XlsxBackend:
+    """A workbook in a local .xlsx file: provisioned, read and written in place, one sync at a time."""
+
+    def __init__(self, path: str | os.PathLike[str], lang: str = "en") -> None:
+        self.path = Path(path).expanduser().absolute()
+        self.location = str(self.path)
+        #: Only for the language of error messages; the workbook's own language is in its Settings tab.
+        self.lang = lang
+        self._lock_depth = 0
+
+    # -- the Backend protocol ------------------------------------------------------------------------
+
+    def provision(self, layout: Layout, overwrite: bool = False) -> str:
+        """Create the workbook from a layout; refuse to replace an existing file unless told to."""
+        if self.path.exists() and not overwrite:
+            raise BadArgument("error.exists", self.lang, path=self.location)
+        wb = render(layout)
+        with self._hold(must_exist=False):
+            self._save(wb)
+        return self.location
+
+    def read(self) -> Snapshot:
+        """Every sheet's cached values, in one pass over the file: no formula is evaluated here."""
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                sheets = read_sheets(archive)
+        except OSError as exc:
+            self._raise_for(exc)
+        except _UNREADABLE:
+            raise NotOurWorkbook("error.not_a_workbook", self.lang, path=self.location) from None
+        return Snapshot(self.path.stem, {name: Tab(name, grid) for name, grid in sheets}, locale=None)
+
+    def apply(self, plan: WritePlan, snapshot: Snapshot) -> WriteResult:
+        """Write the plan's cells and service tabs, re-draw its charts, save once; nothing else changes."""
+        if plan.empty and not self._charts_missing(plan):
+            return WriteResult(cells=0, read_calls=0, write_calls=0)
+        with self.lock():
+            self._refuse_if_open_elsewhere()  # before the slow load, not only at the save
+            wb = self._load()
+            for write in plan.cells:
+                if write.tab not in wb.sheetnames:
+                    raise NotOurWorkbook("error.not_ours", self.lang, path=self.location, tab=write.tab)
+                write_value(inherit_column_style(wb[write.tab].cell(write.row, write.col)), write.value)
+            for name, grid in plan.tabs.items():
+                _replace_tab(wb, name, grid)
+            set_charts(wb, plan.charts)
+            # Excel and LibreOffice then recompute people's formulas that read the cells just written.
+            wb.calculation.fullCalcOnLoad = True
+            self._save(wb, snapshot)
+        return WriteResult(cells=plan.cell_count(), read_calls=0, write_calls=1)
+
+    def api_calls(self) -> tuple[int, int]:
+        """A local file makes no API calls."""
+        return (0, 0)
+
+    def lock(self) -> AbstractContextManager[None]:
+        """Hold the workbook for one sync: a second sync of the same file meanwhile gets WorkbookLocked.
+
+        A person having the file open in Excel or LibreOffice does not stop a read (a dry run validates
+        what they last saved); every save checks for them. Re-entrant for this backend, so that `apply`
+        inside the engine's `lock()` does not lock itself out.
+        """
+        return self._hold(must_exist=True)
+
+    @contextmanager
+    def _hold(self, must_exist: bool) -> Iterator[None]:
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        if must_exist and not self.path.exists():
+            # Said before the sidecar lock file is made, so a mistyped path leaves nothing behind.
+            raise WorkbookNotFound("error.file_missing", self.lang, path=self.location)
+        handle = self._acquire()
+        self._lock_depth = 1
+        try:
+            yield
+        finally:
+            self._lock_depth = 0
+            _release(handle)
+
+    # -- locking -------------------------------------------------------------------------------------
+
+    @property
+    def lock_path(self) -> Path:
+        """The sidecar file two syncs of this workbook lock (the workbook itself is replaced on save).
+
+        It stays after the sync: removing it would let a third sync lock a new file while a second
+        still holds the old one.
+        """
+        return self.path.with_name(f".{self.path.name}.okrsync.lock")
+
+    def owner_files(self) -> list[Path]:
+        """The files LibreOffice and Excel keep next to a workbook while a person has it open."""
+        return [self.path.with_name(f".~lock.{self.path.name}#"), self.path.with_name(f"~${self.path.name}")]
+
+    def _refuse_if_open_elsewhere(self) -> None:
+        if any(owner.exists() for owner in self.owner_files()):
+            raise WorkbookLocked("error.locked", self.lang, path=self.location)
+
+    def _acquire(self) -> int:
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise self._write_failed(exc) from None
+        try:
+            if sys.platform == "win32":
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise WorkbookLocked("error.locked", self.lang, path=self.location) from None
+        return fd
+
+    # -- files ---------------------------------------------------------------------------------------
+
+    def _load(self) -> Workbook:
+        """The whole workbook, formulas as formulas (not their values), so that people's formulas survive."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                with open(self.path, "rb") as stream:
+                    wb = load_workbook(stream)
+            except OSError as exc:
+                self._raise_for(exc)
+            except _UNREADABLE:
+                raise NotOurWorkbook("error.not_a_workbook", self.lang, path=self.location) from None
+        for warning in caught:
+            # openpyxl says what it cannot keep (e.g. Excel-only extensions); the next save drops it.
+            log.warning("%s: %s", self.location, warning.message)
+        return wb
+
+    def _save(self, wb: Workbook, snapshot: Snapshot | None = None) -> None:
+        """Write to a temporary file next to the workbook, then rename it over: never half a workbook."""
+        self._refuse_if_open_elsewhere()
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        data = buffer.getvalue() if snapshot is None else keep_cached_values(buffer.getvalue(), snapshot)
+        temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            # os.open's mode goes through the umask, as a file a person saves would.
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            if self.path.exists():
+                os.chmod(temp, self.path.stat().st_mode & 0o7777)
+            os.replace(temp, self.path)
+        except OSError as exc:
+            temp.unlink(missing_ok=True)
+            raise self._write_failed(exc) from None
+
+    def _charts_missing(self, plan: WritePlan) -> bool:
+        """Whether the file lacks a chart of the plan (a person deleted it), so saving is still needed."""
+        if not plan.charts:
+            return False
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                found = chart_counts(archive)
+        except OSError as exc:
+            self._raise_for(exc)
+        except _UNREADABLE:
+            raise NotOurWorkbook("error.not_a_workbook", self.lang, path=self.location) from None
+        wanted = Counter(spec.tab for spec in plan.charts)
+        return any(found.get(tab, 0) != count for tab, count in wanted.items())
+
+    def _write_failed(self, exc: OSError) -> BackendError:
+        return BackendError("error.write_failed", self.lang, path=self.location, reason=exc.strerror or exc)
+
+    def _raise_for(self, exc: OSError) -> NoReturn:
+        """The user-facing error for a file that cannot be opened."""
+        error: OkrsyncError
+        if isinstance(exc, FileNotFoundError):
+            error = WorkbookNotFound("error.file_missing", self.lang, path=self.location)
+        elif isinstance(exc, PermissionError):
+            # On Windows a workbook Excel holds open cannot be read either: a lock, not a broken file.
+            error = WorkbookLocked("error.locked", self.lang, path=self.location)
+        else:
+            error = NotOurWorkbook("error.not_a_workbook", self.lang, path=self.location)
+        raise error from None
+
+
+def _release(handle: int) -> None:
+    try:
+        if sys.platform == "win32":
+            msvcrt.locking(handle, msvcrt.LK_UNLCK, 1)
+        else:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        os.close(handle)
+
+
+def _replace_tab(wb: Workbook, name: str, grid: Grid) -> None:
+    """A service tab rewritten whole: new values in, old ones past the new grid gone; rules, widths kept."""
+    ws = wb[name] if name in wb.sheetnames else wb.create_sheet(name)
+    # Cells are dropped, not blanked, so a stale heading leaves no bold font behind. openpyxl keeps its
+    # cells in `_cells`; walking it avoids iter_rows, which would create every cell of the rectangle.
+    for r, c in [key for key in ws._cells if key[0] > len(grid) or key[1] > len(grid[key[0] - 1])]:
+        del ws._cells[(r, c)]
+    for r, row in enumerate(grid, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is None or value == "":
+                ws._cells.pop((r, c), None)
+                continue
+            cell = inherit_column_style(ws.cell(r, c))
+            if cell.font.sz == HEADING_FONT.sz and cell.font.b:
+                cell.font = copy(DEFAULT_FONT)  # was a heading last time
+            # The plan says what is a percentage (Percent) or a date: a count under a percent column stays 3.
+            cell.number_format = "General"
+            write_value(cell, value)
+

@@ -1,0 +1,307 @@
+"""Render a backend-neutral Layout into an openpyxl workbook, and the cell styling that apply shares.
+
+Pure openpyxl, no file I/O: `xlsx.py` decides when and where the workbook is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from copy import copy
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Protection as CellProtection
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.dimensions import ColumnDimension
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..layout import Area, Dropdown, Layout, TabLayout
+from ..model import CellValue, ChartSpec, Heading, Percent
+
+PERCENT_FORMAT = "0%"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+#: "number" stays General: it shows 28, 2.5 and 1325 as typed, where "0.00" would pad and "0.##" leaves "28.".
+NUMBER_FORMATS = {"percent": PERCENT_FORMAT, "date": DATE_FORMAT, "number": "General"}
+HEADER_FONT = Font(bold=True)
+HEADING_FONT = Font(bold=True, size=14)
+#: An area this tall that starts at the top is styled as its whole column: no cell objects, any row a
+#: person adds later is covered too, and the file stays small (history alone spans 20 000 rows).
+COLUMN_WIDE_ROWS = 100
+#: Smaller areas are styled cell by cell, never more rows than this.
+MAX_STYLED_ROWS = 1000
+MAX_COLUMN = 16384
+#: Excel refuses a list literal (the text between the quotes) longer than this.
+MAX_LIST_LITERAL = 255
+#: Where dropdown values too long for a literal go: a hidden tab of ours, never the engine's.
+VALUES_TAB = "okrsync-values"
+LIST_NAME = "okrsync_list_{}"
+
+
+def render(layout: Layout) -> Workbook:
+    """A new workbook holding every tab of the layout, in order, with its styles, rules and charts."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    wb.properties.title = layout.title
+    wb.properties.creator = "okrsync"
+    for tab in layout.tabs:
+        render_tab(wb, tab)
+    wb.active = next((i for i, t in enumerate(layout.tabs) if not t.hidden), 0)
+    set_charts(wb, layout.charts)
+    return wb
+
+
+def render_tab(wb: Workbook, tab: TabLayout) -> Worksheet:
+    """One sheet: grid, header, freeze, widths, colour, formats, dropdowns, colour rules, protection."""
+    ws = wb.create_sheet(tab.name)
+    width = max([len(tab.widths), *(len(row) for row in tab.grid), *(_areas_right(tab))], default=0)
+    locking = tab.protect_whole or bool(tab.protections)
+    _column_styles(ws, tab, width, unlocked=locking and not tab.protect_whole)
+    for r, row in enumerate(tab.grid, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None and value != "":
+                write_value(inherit_column_style(ws.cell(r, c)), value)
+    _small_areas(ws, tab)
+    header = tab.grid[tab.header_row - 1] if tab.header_row and len(tab.grid) >= tab.header_row else []
+    fills = dict(tab.header_fills)
+    for c in range(1, len(header) + 1):
+        cell = ws.cell(tab.header_row or 1, c)
+        cell.font = HEADER_FONT
+        if c in fills:
+            cell.fill = solid(fills[c])
+    ws.freeze_panes = f"A{tab.frozen_rows + 1}" if tab.frozen_rows else None
+    if tab.tab_colour:
+        ws.sheet_properties.tabColor = argb(tab.tab_colour)
+    if tab.hidden:
+        ws.sheet_state = "hidden"
+    for dropdown in tab.dropdowns:
+        ws.add_data_validation(_validation(wb, dropdown))
+    for rule in tab.colour_rules:
+        left = get_column_letter(rule.area.first_col)
+        judged = f"${get_column_letter(rule.status_col)}" if rule.status_col else left
+        text = rule.text.replace('"', '""')
+        formula = f'{judged}{rule.area.first_row}="{text}"'
+        rule_format = FormulaRule(formula=[formula], fill=solid(rule.colour))
+        ws.conditional_formatting.add(span(rule.area), rule_format)
+    if locking:
+        _protect(ws, whole=tab.protect_whole)
+    return ws
+
+
+def write_value(cell: Cell, value: CellValue) -> None:
+    """Put a value in a cell the way a person would see it: percent and date formats, headings bold."""
+    if value is None or value == "" or (isinstance(value, float) and value != value):  # NaN: nothing
+        cell.value = None
+        return
+    if isinstance(value, Percent):
+        cell.value = float(value)
+        cell.number_format = PERCENT_FORMAT
+        return
+    if isinstance(value, str):
+        cell.value = str(value)
+        # openpyxl turns any text starting with "=" into a formula: a KR title must stay a title.
+        cell.data_type = "s"
+        if isinstance(value, Heading):
+            cell.font = HEADING_FONT
+        return
+    cell.value = value
+    if isinstance(value, dt.datetime):
+        cell.number_format = DATE_FORMAT if value.time() == dt.time() else DATETIME_FORMAT
+    elif isinstance(value, dt.date):
+        cell.number_format = DATE_FORMAT
+
+
+def inherit_column_style(cell: Cell) -> Cell:
+    """Give a cell nobody styled yet its column's style, as Excel does when a person types into it.
+
+    openpyxl creates cells with the default style (locked, General), which would lock an input cell
+    of a protected tab and drop the column's percent or date format.
+    """
+    if not cell.has_style:
+        dim = column_style(cell.parent, cell.column)
+        if dim is not None and dim.has_style:
+            cell._style = copy(dim._style)
+    return cell
+
+
+def column_style(ws: Worksheet, col: int) -> ColumnDimension | None:
+    """The <col> definition covering a column: Excel groups neighbours into one min..max range."""
+    for dim in ws.column_dimensions.values():
+        low = dim.min or column_index_from_string(dim.index)  # min/max are only set once saved or loaded
+        if low <= col <= (dim.max or low):
+            return dim
+    return None
+
+
+def set_charts(wb: Workbook, charts: list[ChartSpec]) -> None:
+    """Exactly these bar charts on their tabs: charts openpyxl read back from the file are replaced."""
+    for name in Counter(spec.tab for spec in charts):
+        if name in wb.sheetnames:
+            # openpyxl reloads charts it can parse, so adding without clearing would stack copies.
+            wb[name]._charts = []
+    for spec in charts:
+        if spec.tab not in wb.sheetnames:
+            continue
+        ws = wb[spec.tab]
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = spec.title
+        chart.legend = None
+        rows = {"min_row": spec.first_row, "max_row": spec.last_row}
+        chart.add_data(Reference(ws, min_col=spec.value_col, **rows))
+        chart.set_categories(Reference(ws, min_col=spec.label_col, **rows))
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 1
+        chart.y_axis.number_format = PERCENT_FORMAT
+        # openpyxl 3.1 marks axes deleted by default: Excel then draws a chart with no labels.
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        ws.add_chart(chart, f"{get_column_letter(spec.anchor_col)}{spec.anchor_row}")
+
+
+def sheet_range(tab: str, area: Area) -> str:
+    """An absolute reference to an area of a tab, the tab name always quoted: `'L''été'!$A$2:$A$200`."""
+    first = f"${get_column_letter(area.first_col)}${area.first_row}"
+    last = f"${get_column_letter(area.last_col)}${area.last_row}"
+    return "'" + tab.replace("'", "''") + "'!" + first + ":" + last
+
+
+def span(area: Area) -> str:
+    """`A2:H3000` for an area."""
+    first, last = get_column_letter(area.first_col), get_column_letter(area.last_col)
+    return f"{first}{area.first_row}:{last}{area.last_row}"
+
+
+def solid(colour: str) -> PatternFill:
+    """A solid fill of a `#RRGGBB` colour."""
+    return PatternFill(fill_type="solid", start_color=argb(colour), end_color=argb(colour))
+
+
+def argb(colour: str) -> str:
+    """`#3D85C6` → `FF3D85C6`: opaque, as Excel and LibreOffice both read it."""
+    return "FF" + colour.lstrip("#").upper()
+
+
+def list_literal(values: tuple[str, ...]) -> str | None:
+    """The quoted list formula for fixed values, or None when Excel could not take it as a literal."""
+    if any("," in v for v in values):
+        return None
+    text = ",".join(v.replace('"', '""') for v in values)
+    if len(text.encode("utf-16-le")) // 2 > MAX_LIST_LITERAL:  # Excel counts UTF-16 units: 🟢 is two
+        return None
+    return f'"{text}"'
+
+
+def _validation(wb: Workbook, dropdown: Dropdown) -> DataValidation:
+    if dropdown.source_tab and dropdown.source:
+        formula = _list_name(wb, sheet_range(dropdown.source_tab, dropdown.source))
+    else:
+        formula = list_literal(dropdown.values) or _list_name(wb, _values_range(wb, dropdown.values))
+    dv = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop" if dropdown.strict else "warning",
+    )
+    dv.add(span(dropdown.area))
+    return dv
+
+
+def _list_name(wb: Workbook, reference: str) -> str:
+    """A workbook name for a list's cells, reused for the same cells.
+
+    Excel saves a dropdown that points straight at another tab in an extension block that openpyxl
+    drops on load, so the next sync would lose it; through a defined name it stays a plain dropdown.
+    """
+    for name, defined in wb.defined_names.items():
+        if defined.attr_text == reference:
+            return str(name)
+    name = LIST_NAME.format(len(wb.defined_names) + 1)
+    wb.defined_names[name] = DefinedName(name, attr_text=reference)
+    return name
+
+
+def _values_range(wb: Workbook, values: tuple[str, ...]) -> str:
+    """Fixed values too long for a literal, written as a column of the hidden values tab."""
+    if VALUES_TAB in wb.sheetnames:
+        ws = wb[VALUES_TAB]
+    else:
+        ws = wb.create_sheet(VALUES_TAB)
+        ws.sheet_state = "hidden"
+        ws.protection.sheet = True
+    col = ws.max_column + 1 if ws.max_row > 1 or ws.cell(1, 1).value is not None else 1
+    for r, value in enumerate(values, start=1):
+        write_value(ws.cell(r, col), value)
+    return sheet_range(VALUES_TAB, Area(1, max(len(values), 1), col, col))
+
+
+def _areas_right(tab: TabLayout) -> list[int]:
+    areas = [d.area for d in tab.dropdowns] + [f.area for f in tab.formats]
+    areas += [p.area for p in tab.protections if p.area] + [r.area for r in tab.colour_rules]
+    return [a.last_col for a in areas]
+
+
+def _column_wide(area: Area) -> bool:
+    return area.first_row <= 2 and area.last_row >= COLUMN_WIDE_ROWS
+
+
+def _column_styles(ws: Worksheet, tab: TabLayout, width: int, unlocked: bool) -> None:
+    """Widths, column-wide number formats and locks; every other cell typeable on an input tab."""
+    formats = {c: NUMBER_FORMATS.get(f.kind, "General") for f in tab.formats if _column_wide(f.area)
+               for c in range(f.area.first_col, f.area.last_col + 1)}
+    locked = {c for p in tab.protections if p.area and _column_wide(p.area)
+              for c in range(p.area.first_col, p.area.last_col + 1)}
+    for c in range(1, width + 1):
+        dim = ws.column_dimensions[get_column_letter(c)]
+        if c <= len(tab.widths):
+            dim.width = tab.widths[c - 1]
+        if formats.get(c, "General") != "General":
+            dim.number_format = formats[c]
+        if unlocked and c not in locked:
+            dim.protection = CellProtection(locked=False)
+    if unlocked and width < MAX_COLUMN:
+        # One <col> element for all the columns right of the template's, so notes typed there are allowed.
+        letter = get_column_letter(width + 1)
+        rest = ColumnDimension(ws, index=letter, min=width + 1, max=MAX_COLUMN, width=9.140625)
+        rest.protection = CellProtection(locked=False)
+        ws.column_dimensions[letter] = rest
+
+
+def _small_areas(ws: Worksheet, tab: TabLayout) -> None:
+    """Formats and locks of areas too small to style as a column (Settings' dates), cell by cell."""
+    for f in tab.formats:
+        if not _column_wide(f.area) and f.kind in NUMBER_FORMATS:
+            for cell in _cells(ws, f.area):
+                cell.number_format = NUMBER_FORMATS[f.kind]
+    if tab.protect_whole:
+        return
+    for p in tab.protections:
+        if p.area and not _column_wide(p.area):
+            for cell in _cells(ws, p.area):
+                cell.protection = CellProtection(locked=True)
+
+
+def _cells(ws: Worksheet, area: Area) -> list[Cell]:
+    last = min(area.last_row, area.first_row + MAX_STYLED_ROWS - 1)
+    columns = range(area.first_col, area.last_col + 1)
+    return [ws.cell(r, c) for r in range(area.first_row, last + 1) for c in columns]
+
+
+def _protect(ws: Worksheet, whole: bool) -> None:
+    """Sheet protection without a password: Excel's nearest thing to Sheets' warning-only protection."""
+    ws.protection.sheet = True
+    # Resizing columns never hurts; on input tabs people also add, remove, sort and filter their rows.
+    ws.protection.formatColumns = False
+    if not whole:
+        ws.protection.formatRows = False
+        ws.protection.insertRows = False
+        ws.protection.deleteRows = False
+        ws.protection.sort = False
+        ws.protection.autoFilter = False
