@@ -1,0 +1,266 @@
+"""The Google Sheets backend: provision in one batch, read every tab in one call, write a plan in one call."""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from ..errors import BadArgument
+from ..google_api import GoogleGateway, parse_target
+from ..layout import Layout
+from ..model import CellValue, Grid, Percent, Snapshot, Tab, WritePlan, WriteResult
+from .gsheets_layout import MIN_COLS, MIN_ROWS, api_value, choose_sheet_ids, from_serial, layout_requests
+
+#: The developer metadata key that ties a row to its computed cells, wherever the row moves.
+ANCHOR_KEY = "okrsync.row"
+#: What a sync reads, and nothing more: values with the number format that gives them their type, and the
+#: row anchors. gridProperties tells whether a rewritten service tab still fits.
+READ_FIELDS = (
+    "properties(title,locale),"
+    "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
+    "data(rowData(values(effectiveValue,effectiveFormat(numberFormat(type)))),"
+    "rowMetadata(developerMetadata(metadataId,metadataKey))))"
+)
+#: How Sheets shows each formula error, which is how people know it.
+ERROR_TEXT = {
+    "ERROR": "#ERROR!", "NULL_VALUE": "#NULL!", "DIVIDE_BY_ZERO": "#DIV/0!", "VALUE": "#VALUE!",
+    "REF": "#REF!", "NAME": "#NAME?", "NUM": "#NUM!", "N_A": "#N/A", "LOADING": "Loading...",
+}
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Sheet:
+    sheet_id: int
+    rows: int
+    cols: int
+
+
+@dataclass
+class _ReadState:
+    """What `apply` needs from the last read, beyond the snapshot: sheet IDs, sizes, row anchors."""
+
+    sheets: dict[str, _Sheet] = field(default_factory=dict)
+    anchors: dict[tuple[str, int], int] = field(default_factory=dict)
+
+
+def cell_value(cell: dict[str, Any]) -> CellValue:
+    """A CellData as the engine sees it: numbers, dates, Percent, text, booleans, error text, or None."""
+    value = cell.get("effectiveValue")
+    if not value:
+        return None
+    if "numberValue" in value:
+        number = float(value["numberValue"])
+        kind = cell.get("effectiveFormat", {}).get("numberFormat", {}).get("type")
+        if kind in ("DATE", "DATE_TIME"):
+            try:
+                return from_serial(number)
+            except OverflowError:
+                return number
+        if kind == "PERCENT":
+            return Percent(number)
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    if "stringValue" in value:
+        return str(value["stringValue"])
+    if "boolValue" in value:
+        return bool(value["boolValue"])
+    if "errorValue" in value:
+        return ERROR_TEXT.get(value["errorValue"].get("type", "ERROR"), "#ERROR!")
+    return None
+
+
+def _trimmed(grid: Grid) -> Grid:
+    for row in grid:
+        while row and row[-1] is None:
+            row.pop()
+    while grid and not grid[-1]:
+        grid.pop()
+    return grid
+
+
+def parse_spreadsheet(data: dict[str, Any]) -> tuple[Snapshot, _ReadState]:
+    """A `spreadsheets.get` response (READ_FIELDS) as a Snapshot, plus what a later write needs."""
+    props = data.get("properties", {})
+    tabs: dict[str, Tab] = {}
+    state = _ReadState()
+    for sheet in data.get("sheets", []):
+        sp = sheet.get("properties", {})
+        title = str(sp.get("title", ""))
+        size = sp.get("gridProperties", {})
+        state.sheets[title] = _Sheet(int(sp.get("sheetId", 0)), int(size.get("rowCount", 0)),
+                                     int(size.get("columnCount", 0)))
+        grid: Grid = []
+        for part in sheet.get("data", []):
+            first = int(part.get("startRow", 0))
+            for i, row in enumerate(part.get("rowData", [])):
+                while len(grid) <= first + i:
+                    grid.append([])
+                grid[first + i] = [cell_value(c) for c in row.get("values", [])]
+            for i, meta in enumerate(part.get("rowMetadata", [])):
+                ours = sorted(m["metadataId"] for m in meta.get("developerMetadata", [])
+                              if m.get("metadataKey") == ANCHOR_KEY and "metadataId" in m)
+                if ours:
+                    state.anchors[(title, first + i + 1)] = int(ours[0])
+        tabs[title] = Tab(title, _trimmed(grid))
+    snapshot = Snapshot(str(props.get("title", "")), tabs, props.get("locale"))
+    return snapshot, state
+
+
+class GoogleBackend:
+    """A Google spreadsheet behind the Backend interface; every call goes through the gateway."""
+
+    def __init__(self, spreadsheet_id: str | None, gateway: GoogleGateway, lang: str = "en") -> None:
+        self.spreadsheet_id = spreadsheet_id
+        self.gateway = gateway
+        self.lang = lang
+        self.location = gateway.url(spreadsheet_id) if spreadsheet_id else "gsheet:(new)"
+        self._state: _ReadState | None = None
+        self._reads = 0
+        self._writes = 0
+
+    def provision(self, layout: Layout, overwrite: bool = False, share: Iterable[str] = (),
+                  title: str | None = None) -> str:
+        """Create a spreadsheet laid out as `layout` (one create, one batchUpdate), share it; its URL.
+
+        A new spreadsheet is always created, so nothing is ever replaced: `overwrite` changes nothing here.
+        """
+        created = self._counted(self.gateway.create_spreadsheet, {"title": title or layout.title})
+        spreadsheet_id = str(created["spreadsheetId"])
+        default_sheet = int(created["sheets"][0]["properties"].get("sheetId", 0))
+        if title:
+            layout = replace(layout, title=title)
+        requests, _ids = layout_requests(layout, default_sheet)
+        self._counted(self.gateway.batch_update, spreadsheet_id, requests)
+        for address in share:
+            self._counted(self.gateway.share, spreadsheet_id, address)
+        self.spreadsheet_id = spreadsheet_id
+        self.location = self.gateway.url(spreadsheet_id)
+        self._state = None
+        return self.location
+
+    def read(self) -> Snapshot:
+        """Every tab in one `spreadsheets.get`, with the row anchors remembered for `apply`."""
+        data = self._counted(self.gateway.get_spreadsheet, self._id(), READ_FIELDS)
+        snapshot, self._state = parse_spreadsheet(data)
+        return snapshot
+
+    def apply(self, plan: WritePlan, snapshot: Snapshot) -> WriteResult:
+        """Write the plan in one values call through row anchors (one more when rows first get anchors)."""
+        if plan.empty:
+            return WriteResult()
+        if self._state is None:
+            raise RuntimeError("read() the spreadsheet before apply()")
+        state = self._state
+        reads, writes = self._reads, self._writes
+        rows: dict[tuple[str, int], dict[int, CellValue]] = defaultdict(dict)
+        for w in plan.cells:
+            rows[(w.tab, w.row)][w.col] = w.value
+        missing = [key for key in rows if key not in state.anchors]
+        sizes = {name: _padded_size(grid, snapshot.tabs.get(name)) for name, grid in plan.tabs.items()}
+        prepare, new_anchors = self._prepare(state, missing, sizes)
+        if prepare:
+            # Anchors are laid by row index, so a row moved between this sync's read and this call would
+            # get another's anchor: a window of one sync, once per row. Every later write goes by anchor.
+            reply = self._counted(self.gateway.batch_update, self._id(), prepare)
+            created = [r["createDeveloperMetadata"]["developerMetadata"]["metadataId"]
+                       for r in reply.get("replies", []) if "createDeveloperMetadata" in (r or {})]
+            state.anchors.update(zip(new_anchors, (int(i) for i in created), strict=True))
+        data = [_row_range(state.anchors[key], values) for key, values in rows.items()]
+        for name, grid in plan.tabs.items():
+            data.append(_tab_range(state.sheets[name].sheet_id, grid, *sizes[name]))
+        self._counted(self.gateway.write_values, self._id(), data)
+        return WriteResult(plan.cell_count(), self._reads - reads, self._writes - writes)
+
+    def api_calls(self) -> tuple[int, int]:
+        """(read, write) API calls this backend has made so far."""
+        return self._reads, self._writes
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """No lock here: the service keeps two syncs of one workbook apart."""
+        yield
+
+    def _prepare(self, state: _ReadState, missing: list[tuple[str, int]],
+                 sizes: dict[str, tuple[int, int]]) -> tuple[list[dict[str, Any]], list[tuple[str, int]]]:
+        """Requests that must precede the write: anchors for new rows, room (or a tab) for service tabs."""
+        requests: list[dict[str, Any]] = []
+        for tab, row in missing:
+            if tab not in state.sheets:
+                raise ValueError(f"the plan writes to {tab!r}, which the spreadsheet does not have")
+            requests.append({"createDeveloperMetadata": {"developerMetadata": {
+                "metadataKey": ANCHOR_KEY,
+                "metadataValue": secrets.token_hex(4),
+                "location": {"dimensionRange": {"sheetId": state.sheets[tab].sheet_id, "dimension": "ROWS",
+                                                "startIndex": row - 1, "endIndex": row}},
+                "visibility": "DOCUMENT",
+            }}})
+        absent = [name for name in sizes if name not in state.sheets]
+        taken = {s.sheet_id for s in state.sheets.values()}
+        for name, sheet_id in zip(absent, choose_sheet_ids(len(absent), taken), strict=True):
+            rows, cols = max(sizes[name][0], MIN_ROWS), max(sizes[name][1], MIN_COLS)
+            # A service tab someone deleted comes back rather than failing the sync.
+            props = {"sheetId": sheet_id, "title": name,
+                     "gridProperties": {"rowCount": rows, "columnCount": cols}}
+            requests.append({"addSheet": {"properties": props}})
+            state.sheets[name] = _Sheet(sheet_id, rows, cols)
+        for name, (rows, cols) in sizes.items():
+            sheet = state.sheets[name]
+            for dimension, need, have in (("ROWS", rows, sheet.rows), ("COLUMNS", cols, sheet.cols)):
+                if need > have:
+                    requests.append({"appendDimension": {"sheetId": sheet.sheet_id, "dimension": dimension,
+                                                         "length": need - have}})
+            sheet.rows, sheet.cols = max(sheet.rows, rows), max(sheet.cols, cols)
+        return requests, missing
+
+    def _counted(self, call: Callable[..., T], *args: Any) -> T:
+        """Make a gateway call, adding what it cost to this backend's own counts."""
+        reads, writes = self.gateway.reads, self.gateway.writes
+        try:
+            return call(*args)
+        finally:
+            self._reads += self.gateway.reads - reads
+            self._writes += self.gateway.writes - writes
+
+    def _id(self) -> str:
+        if not self.spreadsheet_id:
+            raise RuntimeError("provision() the spreadsheet first")
+        return self.spreadsheet_id
+
+
+def open_google(target: str, lang: str = "en", credentials: str | None = None) -> GoogleBackend:
+    """The backend for `gsheet:<id>` or a Google Sheets URL, on the first Google credentials found."""
+    kind, spreadsheet_id = parse_target(target, lang)
+    if kind != "gsheet":
+        raise BadArgument("error.unknown_target", lang, target=target)
+    return GoogleBackend(spreadsheet_id, GoogleGateway.connect(credentials, lang), lang)
+
+
+def _padded_size(grid: Grid, before: Tab | None) -> tuple[int, int]:
+    """The rectangle a service tab's rewrite covers: the new grid, and the old one so stale cells clear."""
+    old = before.grid if before else []
+    rows = max(len(grid), len(old), 1)
+    cols = max([len(r) for r in grid] + [len(r) for r in old] + [1])
+    return rows, cols
+
+
+def _row_range(metadata_id: int, values: dict[int, CellValue]) -> dict[str, Any]:
+    """One row's computed cells, addressed by its anchor; nulls leave people's cells as they are."""
+    line: list[Any] = [None] * max(values)
+    for col, value in values.items():
+        line[col - 1] = api_value(value)
+    lookup = {"metadataId": metadata_id, "metadataKey": ANCHOR_KEY, "locationType": "ROW"}
+    return {"dataFilter": {"developerMetadataLookup": lookup}, "majorDimension": "ROWS", "values": [line]}
+
+
+def _tab_range(sheet_id: int, grid: Grid, rows: int, cols: int) -> dict[str, Any]:
+    """A whole service tab from A1, padded with "" to cover what it held before."""
+    values = [[api_value(v) for v in row] + [""] * (cols - len(row)) for row in grid]
+    values += [[""] * cols for _ in range(rows - len(grid))]
+    grid_range = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": rows,
+                  "startColumnIndex": 0, "endColumnIndex": cols}
+    return {"dataFilter": {"gridRange": grid_range}, "majorDimension": "ROWS", "values": values}

@@ -1,0 +1,251 @@
+"""How okrsync things look in Google Sheets: a Layout as one batchUpdate, values as the API wants them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+from typing import Any
+
+from ..layout import Area, ColourRule, Dropdown, Layout, TabLayout
+from ..model import CellValue, ChartSpec, Heading, Percent
+
+#: Day 0 of Sheets' date serial numbers.
+EPOCH = dt.date(1899, 12, 30)
+#: Sheets' column widths are pixels; the template's are characters of the default 10 pt Arial.
+PIXELS_PER_CHAR = 7
+#: A fresh tab is at least as big as Sheets' own default, so people have room to type.
+MIN_ROWS, MIN_COLS = 1000, 26
+NUMBER_FORMATS: dict[str, dict[str, str]] = {
+    "percent": {"type": "PERCENT", "pattern": "0%"},
+    "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
+    # No pattern: the spreadsheet locale's own number format (a "0.##" pattern shows 28 as "28.").
+    "number": {"type": "NUMBER"},
+}
+
+
+def to_serial(value: dt.date) -> float | int:
+    """A date (or date and time) as Sheets' serial number: days since 1899-12-30."""
+    if isinstance(value, dt.datetime):
+        start = dt.datetime.combine(EPOCH, dt.time(), tzinfo=value.tzinfo)
+        return (value - start).total_seconds() / 86400
+    return (value - EPOCH).days
+
+
+def from_serial(serial: float) -> dt.date:
+    """Sheets' serial number as the calendar day it falls on."""
+    return EPOCH + dt.timedelta(days=math.floor(serial))
+
+
+def api_value(value: CellValue) -> bool | int | float | str:
+    """A cell value for a RAW values write: dates as serials, Percent as its share, None as "" to clear."""
+    if value is None or isinstance(value, bool):
+        return "" if value is None else value
+    if isinstance(value, dt.date):
+        return to_serial(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return number if math.isfinite(number) else ""
+    return str(value)
+
+
+def cell_data(value: CellValue) -> dict[str, Any]:
+    """A CellData for updateCells: the value, plus the format a Percent, a date or a Heading needs."""
+    if value is None or value == "":
+        return {}
+    raw = api_value(value)
+    kind = "stringValue"
+    if isinstance(raw, bool):
+        kind = "boolValue"
+    elif isinstance(raw, int | float):
+        kind = "numberValue"
+    cell: dict[str, Any] = {"userEnteredValue": {kind: raw}}
+    if isinstance(value, Percent):
+        cell["userEnteredFormat"] = {"numberFormat": NUMBER_FORMATS["percent"]}
+    elif isinstance(value, dt.date):
+        cell["userEnteredFormat"] = {"numberFormat": NUMBER_FORMATS["date"]}
+    elif isinstance(value, Heading):
+        cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
+    return cell
+
+
+def rgb(hex_colour: str) -> dict[str, float]:
+    """`#B7E1CD` → Sheets' Color, channels from 0 to 1."""
+    h = hex_colour.lstrip("#")
+    channels = (("red", 0), ("green", 2), ("blue", 4))
+    return {name: round(int(h[i : i + 2], 16) / 255, 4) for name, i in channels}
+
+
+def col_letters(col: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(ord("A") + rem) + letters
+    return letters
+
+
+def quote_tab(name: str) -> str:
+    """A tab name as A1 notation needs it: always quoted, inner quotes doubled."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+def grid_range(sheet_id: int, area: Area | None) -> dict[str, int]:
+    """A 1-based inclusive Area as a GridRange; None is the whole sheet."""
+    if area is None:
+        return {"sheetId": sheet_id}
+    return {"sheetId": sheet_id, "startRowIndex": area.first_row - 1, "endRowIndex": area.last_row,
+            "startColumnIndex": area.first_col - 1, "endColumnIndex": area.last_col}
+
+
+def choose_sheet_ids(count: int, taken: set[int]) -> list[int]:
+    """Sheet IDs for new tabs, picked by us so that one batch can add a tab and refer to it."""
+    ids: list[int] = []
+    candidate = 1
+    while len(ids) < count:
+        if candidate not in taken:
+            ids.append(candidate)
+        candidate += 1
+    return ids
+
+
+def tab_size(tab: TabLayout, charts: list[ChartSpec]) -> tuple[int, int]:
+    """Rows and columns a tab needs: its grid, every area laid on it, its charts, and room to type."""
+    areas = [d.area for d in tab.dropdowns] + [r.area for r in tab.colour_rules]
+    areas += [f.area for f in tab.formats] + [p.area for p in tab.protections if p.area is not None]
+    rows = max([len(tab.grid), *(a.last_row for a in areas), *(c.last_row for c in charts)], default=0)
+    cols = max([len(tab.widths), *(len(r) for r in tab.grid), *(a.last_col for a in areas),
+                *(c.anchor_col + 6 for c in charts)], default=0)
+    return max(rows, MIN_ROWS), max(cols, MIN_COLS)
+
+
+def layout_requests(layout: Layout, default_sheet_id: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Every request that turns a fresh spreadsheet into the layout, and the sheet ID of each tab."""
+    ids = dict(zip((t.name for t in layout.tabs), choose_sheet_ids(len(layout.tabs), {default_sheet_id}),
+                   strict=True))
+    requests: list[dict[str, Any]] = [{"updateSpreadsheetProperties": {
+        "properties": {"title": layout.title, "locale": layout.locale, "timeZone": layout.time_zone},
+        "fields": "title,locale,timeZone",
+    }}]
+    for index, tab in enumerate(layout.tabs):
+        props = _sheet_properties(tab, ids[tab.name], index, layout.charts)
+        requests.append({"addSheet": {"properties": props}})
+    # A spreadsheet always keeps one tab: the default one goes once ours exist.
+    requests.append({"deleteSheet": {"sheetId": default_sheet_id}})
+    for tab in layout.tabs:
+        requests += tab_requests(tab, ids[tab.name], ids)
+    requests += [chart_request(chart, ids[chart.tab]) for chart in layout.charts if chart.tab in ids]
+    return requests, ids
+
+
+def _sheet_properties(tab: TabLayout, sheet_id: int, index: int, charts: list[ChartSpec]) -> dict[str, Any]:
+    rows, cols = tab_size(tab, [c for c in charts if c.tab == tab.name])
+    props: dict[str, Any] = {
+        "sheetId": sheet_id,
+        "title": tab.name,
+        "index": index,
+        "gridProperties": {"rowCount": rows, "columnCount": cols, "frozenRowCount": tab.frozen_rows},
+        "hidden": tab.hidden,
+    }
+    if tab.tab_colour:
+        props["tabColorStyle"] = {"rgbColor": rgb(tab.tab_colour)}
+    return props
+
+
+def tab_requests(tab: TabLayout, sheet_id: int, ids: dict[str, int]) -> list[dict[str, Any]]:
+    """One tab's content and looks: values, header, widths, formats, dropdowns, colours, protections."""
+    out: list[dict[str, Any]] = []
+    if tab.grid:
+        out.append({"updateCells": {
+            "rows": [{"values": [cell_data(v) for v in row]} for row in tab.grid],
+            "fields": "userEnteredValue,userEnteredFormat.numberFormat,userEnteredFormat.textFormat.bold",
+            "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+        }})
+    if tab.header_row is not None:
+        for col, colour in tab.header_fills:
+            header = {"backgroundColorStyle": {"rgbColor": rgb(colour)}, "textFormat": {"bold": True}}
+            out.append(_repeat(sheet_id, Area(tab.header_row, tab.header_row, col, col), header,
+                               "userEnteredFormat.backgroundColorStyle,userEnteredFormat.textFormat.bold"))
+    out += _widths(tab.widths, sheet_id)
+    for fmt in tab.formats:
+        out.append(_repeat(sheet_id, fmt.area, {"numberFormat": NUMBER_FORMATS[fmt.kind]},
+                           "userEnteredFormat.numberFormat"))
+    out += [_validation(d, sheet_id, ids) for d in tab.dropdowns]
+    out += [_colour_rule(rule, sheet_id, i) for i, rule in enumerate(tab.colour_rules)]
+    out += [{"addProtectedRange": {"protectedRange": {
+        "range": grid_range(sheet_id, p.area), "description": p.description, "warningOnly": True,
+    }}} for p in tab.protections]
+    return out
+
+
+def _repeat(sheet_id: int, area: Area, fmt: dict[str, Any], fields: str) -> dict[str, Any]:
+    return {"repeatCell": {"range": grid_range(sheet_id, area), "cell": {"userEnteredFormat": fmt},
+                           "fields": fields}}
+
+
+def _widths(widths: list[int], sheet_id: int) -> list[dict[str, Any]]:
+    """Column widths, one request per run of equal widths."""
+    out: list[dict[str, Any]] = []
+    start = 0
+    for i in range(1, len(widths) + 1):
+        if i == len(widths) or widths[i] != widths[start]:
+            out.append({"updateDimensionProperties": {
+                "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": start, "endIndex": i},
+                "properties": {"pixelSize": widths[start] * PIXELS_PER_CHAR},
+                "fields": "pixelSize",
+            }})
+            start = i
+    return out
+
+
+def _validation(dropdown: Dropdown, sheet_id: int, ids: dict[str, int]) -> dict[str, Any]:
+    if dropdown.source_tab and dropdown.source:
+        s = dropdown.source
+        a1 = f"={quote_tab(dropdown.source_tab)}!{col_letters(s.first_col)}{s.first_row}:" \
+             f"{col_letters(s.last_col)}{s.last_row}"
+        condition = {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": a1}]}
+    else:
+        condition = {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in dropdown.values]}
+    rule = {"condition": condition, "strict": dropdown.strict, "showCustomUi": True}
+    return {"setDataValidation": {"range": grid_range(sheet_id, dropdown.area), "rule": rule}}
+
+
+def _colour_rule(rule: ColourRule, sheet_id: int, index: int) -> dict[str, Any]:
+    """A status colour as conditional formatting, so it follows the status even when rows move."""
+    text = rule.text.replace('"', '""')
+    if rule.status_col:
+        # Relative to the area's first row: Sheets shifts the row for every row of the area.
+        formula = f'=${col_letters(rule.status_col)}{rule.area.first_row}="{text}"'
+        condition = {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]}
+    else:
+        condition = {"type": "TEXT_EQ", "values": [{"userEnteredValue": rule.text}]}
+    fmt = {"backgroundColorStyle": {"rgbColor": rgb(rule.colour)}}
+    return {"addConditionalFormatRule": {"index": index, "rule": {
+        "ranges": [grid_range(sheet_id, rule.area)],
+        "booleanRule": {"condition": condition, "format": fmt},
+    }}}
+
+
+def chart_request(chart: ChartSpec, sheet_id: int) -> dict[str, Any]:
+    """A bar chart of the chart spec's values by label, anchored on its tab; it follows the cells it reads."""
+    def column(col: int) -> dict[str, Any]:
+        area = Area(chart.first_row, chart.last_row, col, col)
+        return {"sourceRange": {"sources": [grid_range(sheet_id, area)]}}
+
+    return {"addChart": {"chart": {
+        "spec": {
+            "title": chart.title,
+            "basicChart": {
+                "chartType": "BAR",
+                "legendPosition": "NO_LEGEND",
+                "headerCount": 0,
+                "domains": [{"domain": column(chart.label_col)}],
+                "series": [{"series": column(chart.value_col), "targetAxis": "BOTTOM_AXIS"}],
+            },
+        },
+        "position": {"overlayPosition": {"anchorCell": {
+            "sheetId": sheet_id, "rowIndex": chart.anchor_row - 1, "columnIndex": chart.anchor_col - 1,
+        }}},
+    }}}

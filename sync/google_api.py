@@ -1,0 +1,287 @@
+"""The one gateway to Google: Sheets v4 and Drive v3 requests, retries, call counts and readable errors."""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import random as _random
+import re
+import time
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import google.auth.exceptions
+import requests
+from google.auth.credentials import Credentials
+from gspread.exceptions import APIError, GSpreadException
+from gspread.http_client import FileType, HTTPClient, ParamsType
+
+from .errors import BackendError, BadArgument
+from .google_auth import find_credentials
+
+SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
+DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
+SPREADSHEET_WEB_URL = "https://docs.google.com/spreadsheets/d/{id}"
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+#: Drive says "slow down" with a 403 carrying one of these; every other 403 is a real refusal.
+RATE_LIMIT_REASONS = frozenset(
+    {"usageLimits", "rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
+)
+#: The reasons of a 403 that means "this account may not open this file".
+ACCESS_REASONS = frozenset({"forbidden", "insufficientFilePermissions", "insufficientPermissions"})
+#: POSTs that only read, so that reads and writes are counted against the right quota.
+_READ_SUFFIXES = (":getByDataFilter", ":batchGetByDataFilter", "/developerMetadata:search")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently to retry: `attempts` in all, waits doubling from `base` up to `cap`."""
+
+    attempts: int = 6
+    base: float = 1.0
+    cap: float = 32.0
+    #: A Retry-After longer than this is not honoured in full: a nightly run must not hang.
+    max_retry_after: float = 120.0
+
+
+class RetriesExhausted(GSpreadException):
+    """Google kept failing with retryable errors until the attempts ran out."""
+
+    def __init__(self, method: str, path: str, attempts: int, last: str) -> None:
+        super().__init__(f"{method} {path}: gave up after {attempts} attempts (last: {last})")
+        self.method, self.path, self.attempts, self.last = method, path, attempts, last
+
+
+class RetryingHTTPClient(HTTPClient):
+    """gspread's HTTP client with bounded, capped, jittered exponential backoff, counting reads and writes."""
+
+    def __init__(
+        self,
+        auth: Credentials | None,
+        session: requests.Session | None = None,
+        *,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] = _random.random,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(auth, session)  # type: ignore[arg-type]  # gspread accepts None with a session
+        self.policy = policy or RetryPolicy()
+        self.sleep, self.random, self.clock = sleep, random, clock
+        self.reads = 0
+        self.writes = 0
+        self.retries = 0
+
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        params: ParamsType | None = None,
+        data: bytes | None = None,
+        json: Mapping[str, Any] | None = None,
+        files: FileType = None,
+        headers: MutableMapping[str, str] | None = None,
+    ) -> requests.Response:
+        """Send one API call, retrying transient failures; counts the call once, however many attempts."""
+        path = urlsplit(endpoint).path
+        if method.upper() == "GET" or path.endswith(_READ_SUFFIXES):
+            self.reads += 1
+        else:
+            self.writes += 1
+        attempts = max(1, self.policy.attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                return super().request(method, endpoint, params, data, json, files, headers)
+            except APIError as err:
+                status = err.response.status_code
+                if not is_retryable(status, err.error):
+                    raise
+                last = f"HTTP {status}"
+                retry_after = self._retry_after(err.response)
+            except (requests.ConnectionError, requests.Timeout) as err:
+                last, retry_after = type(err).__name__, None
+            if attempt == attempts:
+                raise RetriesExhausted(method.upper(), path, attempts, last)
+            self.retries += 1
+            self.sleep(self.delay(attempt, retry_after))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait after failed attempt `attempt` (1-based): jittered in [½, 1] of the capped step."""
+        step = min(self.policy.cap, self.policy.base * 2 ** (attempt - 1))
+        # Half fixed, half random: waits still grow from one attempt to the next, yet clients spread out.
+        wait = step * (0.5 + 0.5 * self.random())
+        if retry_after is not None:
+            wait = max(wait, min(retry_after, self.policy.max_retry_after))
+        return wait
+
+    def _retry_after(self, response: requests.Response) -> float | None:
+        value = response.headers.get("Retry-After", "").strip()
+        if not value:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, when.timestamp() - self.clock())
+
+
+def is_retryable(status: int, error: Mapping[str, Any]) -> bool:
+    """Whether a failed call is worth retrying: throttling, timeouts, server errors, Drive's rate 403."""
+    if status in RETRY_STATUSES:
+        return True
+    return status == 403 and bool(_tags(error, "reason", "domain") & RATE_LIMIT_REASONS)
+
+
+def _tags(error: Mapping[str, Any], *keys: str) -> set[str]:
+    """The reasons (or domains) named in a Google error body: Drive's `errors`, Sheets' `details`."""
+    found: set[str] = set()
+    for item in list(error.get("errors") or []) + list(error.get("details") or []):
+        if isinstance(item, Mapping):
+            found.update(str(item[k]) for k in keys if item.get(k))
+    return found
+
+
+class GoogleGateway:
+    """Every call okrsync makes to Google, with one place for URLs, retries, counting and error messages."""
+
+    def __init__(self, http: RetryingHTTPClient, lang: str = "en", service_account_email: str | None = None):
+        self.http = http
+        self.lang = lang
+        self.service_account_email = service_account_email
+
+    @classmethod
+    def connect(
+        cls,
+        credentials_path: str | os.PathLike[str] | None = None,
+        lang: str = "en",
+        policy: RetryPolicy | None = None,
+    ) -> GoogleGateway:
+        """A gateway on the first credentials found (key file, Application Default Credentials, token)."""
+        found = find_credentials(credentials_path, lang)
+        return cls(RetryingHTTPClient(found.credentials, policy=policy), lang, found.service_account_email)
+
+    @property
+    def reads(self) -> int:
+        """API calls made so far that only read."""
+        return self.http.reads
+
+    @property
+    def writes(self) -> int:
+        """API calls made so far that change something."""
+        return self.http.writes
+
+    @staticmethod
+    def url(spreadsheet_id: str) -> str:
+        """Where a person opens the spreadsheet."""
+        return SPREADSHEET_WEB_URL.format(id=spreadsheet_id)
+
+    def create_spreadsheet(self, properties: Mapping[str, Any]) -> dict[str, Any]:
+        """`spreadsheets.create` with these properties: its ID and the ID of its default sheet."""
+        body = {"properties": dict(properties)}
+        params: ParamsType = {"fields": "spreadsheetId,sheets(properties(sheetId))"}
+        return self._call("post", SHEETS_URL, None, params=params, json=body)
+
+    def get_spreadsheet(
+        self, spreadsheet_id: str, fields: str, include_grid_data: bool = True
+    ) -> dict[str, Any]:
+        """`spreadsheets.get` limited to `fields`."""
+        params: ParamsType = {"includeGridData": "true" if include_grid_data else "false", "fields": fields}
+        return self._call("get", f"{SHEETS_URL}/{_id(spreadsheet_id)}", spreadsheet_id, params=params)
+
+    def batch_update(self, spreadsheet_id: str, requests_: list[dict[str, Any]]) -> dict[str, Any]:
+        """`spreadsheets.batchUpdate`: many structural changes in one call, applied all or nothing."""
+        url = f"{SHEETS_URL}/{_id(spreadsheet_id)}:batchUpdate"
+        return self._call("post", url, spreadsheet_id, json={"requests": requests_})
+
+    def write_values(self, spreadsheet_id: str, data: list[dict[str, Any]]) -> dict[str, Any]:
+        """`values:batchUpdateByDataFilter` with RAW input: values land where each data filter points."""
+        url = f"{SHEETS_URL}/{_id(spreadsheet_id)}/values:batchUpdateByDataFilter"
+        return self._call("post", url, spreadsheet_id, json={"valueInputOption": "RAW", "data": data})
+
+    def share(self, spreadsheet_id: str, email_address: str, role: str = "writer") -> dict[str, Any]:
+        """Drive `permissions.create` for one person, without a notification e-mail."""
+        url = f"{DRIVE_FILES_URL}/{_id(spreadsheet_id)}/permissions"
+        params: ParamsType = {"sendNotificationEmail": "false", "supportsAllDrives": "true", "fields": "id"}
+        body = {"type": "user", "role": role, "emailAddress": email_address}
+        return self._call("post", url, spreadsheet_id, params=params, json=body)
+
+    def permissions(self, spreadsheet_id: str, fields: str = "nextPageToken,permissions") -> list[dict[str, Any]]:
+        """Drive `permissions.list`, every page: who the spreadsheet is shared with, and how."""
+        url = f"{DRIVE_FILES_URL}/{_id(spreadsheet_id)}/permissions"
+        found: list[dict[str, Any]] = []
+        token = ""
+        while True:
+            params: ParamsType = {"fields": fields, "supportsAllDrives": "true", "pageSize": 100}
+            if token:
+                params["pageToken"] = token
+            page = self._call("get", url, spreadsheet_id, params=params)
+            found += list(page.get("permissions") or [])
+            token = str(page.get("nextPageToken") or "")
+            if not token:
+                return found
+
+    def _call(self, method: str, url: str, spreadsheet_id: str | None, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = self.http.request(method, url, **kwargs)
+        except _FAILURES as err:
+            raise self._error(err, method, url, spreadsheet_id) from err
+        if not response.content:
+            return {}
+        result: dict[str, Any] = response.json()
+        return result
+
+    def _error(self, err: Exception, method: str, url: str, spreadsheet_id: str | None) -> BackendError:
+        """The one mapping from what Google said to what a person can act on."""
+        request = f"{method.upper()} {urlsplit(url).path}"  # never the query, never a header: no token
+        if isinstance(err, RetriesExhausted):
+            return BackendError("error.google_gave_up", self.lang, attempts=err.attempts, last=err.last,
+                                request=request)
+        if isinstance(err, APIError):
+            status = err.response.status_code
+            # Only a plain "no access" 403 is about sharing; a disabled API, missing scopes or a Drive
+            # sharing policy keep Google's own words, which say what is wrong.
+            plain_refusal = _tags(err.error, "reason") <= ACCESS_REASONS
+            if status == 403 and spreadsheet_id and plain_refusal:
+                if self.service_account_email:
+                    return BackendError("error.google_forbidden", self.lang, id=spreadsheet_id,
+                                        email=self.service_account_email)
+                return BackendError("error.google_forbidden_account", self.lang, id=spreadsheet_id)
+            if status == 404 and spreadsheet_id:
+                return BackendError("error.google_not_found", self.lang, id=spreadsheet_id)
+            reason = str(err.error.get("message") or err.response.reason or "")
+            return BackendError("error.google_api", self.lang, status=status, reason=reason, request=request)
+        if isinstance(err, google.auth.exceptions.GoogleAuthError):
+            return BackendError("error.google_auth", self.lang, reason=str(err))
+        return BackendError("error.google_api", self.lang, status="-", reason=type(err).__name__,
+                            request=request)
+
+
+_FAILURES = (APIError, RetriesExhausted, requests.RequestException, google.auth.exceptions.GoogleAuthError)
+
+
+def _id(spreadsheet_id: str) -> str:
+    return quote(spreadsheet_id, safe="")
+
+
+_GSHEET_PREFIX = re.compile(r"^gsheet:([A-Za-z0-9_-]+)$")
+_GSHEET_URL = re.compile(r"^https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)(?:[/?#].*)?$")
+
+
+def parse_target(text: str, lang: str = "en") -> tuple[str, str]:
+    """`("xlsx", path)` for a .xlsx path, `("gsheet", id)` for `gsheet:<id>` or a Google Sheets URL."""
+    target = (text or "").strip()
+    for pattern in (_GSHEET_PREFIX, _GSHEET_URL):
+        m = pattern.match(target)
+        if m:
+            return "gsheet", m.group(1)
+    if target.lower().endswith(".xlsx") and "://" not in target:
+        return "xlsx", target
+    raise BadArgument("error.unknown_target", lang, target=text)

@@ -1,0 +1,295 @@
+"""The Google backend against the Sheets/Drive fake: call counts, types read, anchored writes, moving rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from sync.backends.gsheets import ANCHOR_KEY, READ_FIELDS, GoogleBackend, cell_value
+from sync.backends.gsheets_layout import layout_requests
+from sync.demo import AS_OF, demo_layout
+from sync.engine import run_sync
+from sync.errors import BackendError
+from sync.google_api import GoogleGateway, RetryingHTTPClient
+from sync.layout import Area, Layout, Team, WorkbookSpec, build_layout
+from sync.model import CellWrite, Percent, WritePlan
+from tests.google_fake import FakeGoogle, dummy_credentials, validate
+from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
+
+SA_EMAIL = "okrsync@okrsync-test.iam.gserviceaccount.com"
+CHECKINS = "Check-ins Marketing"
+OKR = "OKR"
+ORG = "Org"
+
+
+class Harness:
+    """A backend on the fake, with a sleeper that records instead of sleeping."""
+
+    def __init__(self, fake: FakeGoogle, spreadsheet_id: str | None = None, lang: str = "fr") -> None:
+        self.sleeps: list[float] = []
+        http = RetryingHTTPClient(dummy_credentials(), sleep=self.sleeps.append, random=lambda: 1.0)
+        self.gateway = GoogleGateway(http, lang, SA_EMAIL)
+        self.backend = GoogleBackend(spreadsheet_id, self.gateway, lang)
+
+
+def compact(layout: Layout, rows: int = 300) -> Layout:
+    """The layout with every area cut at `rows`: the fake applies formats cell by cell, and 20 000-row
+    areas would make each test take seconds. test_real_size_layout_is_one_valid_batch covers the full size."""
+    def cap(area: Area) -> Area:
+        return replace(area, last_row=min(area.last_row, rows))
+
+    for tab in layout.tabs:
+        tab.dropdowns = [replace(d, area=cap(d.area)) for d in tab.dropdowns]
+        tab.colour_rules = [replace(r, area=cap(r.area)) for r in tab.colour_rules]
+        tab.formats = [replace(f, area=cap(f.area)) for f in tab.formats]
+        tab.protections = [replace(p, area=p.area and cap(p.area)) for p in tab.protections]
+    return layout
+
+
+def french_layout(rows: int = 300) -> Layout:
+    return compact(build_layout(WorkbookSpec("Acme", "fr", "2025-T1", [Team("Marketing"), Team("Ventes")])), rows)
+
+
+@pytest.fixture
+def provisioned(google_fake: FakeGoogle) -> tuple[Harness, str]:
+    h = Harness(google_fake)
+    url = h.backend.provision(french_layout(), share=("marie@acme.example",))
+    sid = url.rsplit("/", 1)[-1]
+    # A person's week: three check-in rows, typed as people type them in a French-Canadian sheet.
+    google_fake.set_values(sid, f"'{CHECKINS}'!A2", [
+        ["2025-01-20", "MKT-KR1", 28, "🟢", "bon début"],
+        ["2025-01-27", "MKT-KR2", "21,5 %", "60 %", "en retard"],
+        ["2025-01-27", "MKT-KR1", 40, "🟡", ""],
+    ])
+    google_fake.exchanges.clear()
+    return h, sid
+
+
+def _plan(*cells: tuple[int, int, Any], tab: str = CHECKINS) -> WritePlan:
+    return WritePlan(cells=[CellWrite(tab, row, col, value) for row, col, value in cells])
+
+
+def _kinds(calls: list[Any]) -> list[str]:
+    return [c.kind.rsplit(".", 1)[-1] for c in calls]
+
+
+def test_real_size_layout_is_one_valid_batch() -> None:
+    requests, ids = layout_requests(build_layout(WorkbookSpec("Acme", "fr", "2025-T1", [Team("Ventes")])), 0)
+    validate("BatchUpdateSpreadsheetRequest", {"requests": requests})
+    assert 0 not in ids.values() and requests[-1]["addChart"]
+    sizes = {r["addSheet"]["properties"]["title"]: r["addSheet"]["properties"]["gridProperties"]
+             for r in requests if "addSheet" in r}
+    assert sizes["Historique"]["rowCount"] == 20000 and sizes["Check-ins Ventes"]["rowCount"] == 3000
+
+
+def test_provisioning_is_one_create_one_batch_and_the_shares(google_fake: FakeGoogle) -> None:
+    h = Harness(google_fake)
+    url = h.backend.provision(french_layout(), share=("marie@acme.example", "luc@acme.example"))
+    sid = url.rsplit("/", 1)[-1]
+    assert url == f"https://docs.google.com/spreadsheets/d/{sid}" == h.backend.location
+    assert _kinds(google_fake.write_calls()) == ["create", "batchUpdate", "create", "create"]
+    assert google_fake.read_calls() == []
+    assert h.backend.api_calls() == (0, 4)
+
+    book = google_fake.book(sid)
+    assert book.properties["locale"] == "fr_CA" and book.properties["timeZone"] == "America/Montreal"
+    assert book.titles() == ["Lisez-moi", "Réglages", OKR, CHECKINS, "Check-ins Ventes", ORG, "Historique",
+                             "Listes"]
+    assert book.sheet_by_title("Listes").properties["hidden"] is True  # type: ignore[union-attr]
+    assert book.sheet_by_title(OKR).grid["frozenRowCount"] == 1  # type: ignore[union-attr]
+    assert google_fake.values(sid, OKR)[0][:4] == ["ID", "Équipe", "Type", "Intitulé"]
+
+    types = google_fake.validations(sid, OKR)["C2"]
+    assert types["condition"]["type"] == "ONE_OF_LIST" and types["strict"] is True
+    kr_list = google_fake.validations(sid, CHECKINS)["B2"]["condition"]
+    assert kr_list == {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": "='Listes'!B2:B200"}]}
+
+    rules = google_fake.conditional_formats(sid, CHECKINS)
+    formulas = [r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in rules]
+    assert '=$G2="Vert"' in formulas
+    assert {r["booleanRule"]["condition"]["type"] for r in google_fake.conditional_formats(sid, ORG)} == {"TEXT_EQ"}
+    protections = google_fake.protections(sid, ORG) + google_fake.protections(sid, OKR)
+    assert protections and all(p["warningOnly"] for p in protections)
+    assert google_fake.formats(sid, OKR)["L2"]["numberFormat"] == {"type": "PERCENT", "pattern": "0%"}
+
+    chart = google_fake.charts(sid, ORG)[0]
+    assert chart["spec"]["basicChart"]["chartType"] == "BAR"
+    assert chart["spec"]["title"] == "Progression par équipe"
+    shared = {p.get("emailAddress"): p["role"] for p in google_fake.permissions(sid)}
+    assert shared["marie@acme.example"] == shared["luc@acme.example"] == "writer"
+
+
+def test_read_is_one_call_and_gives_python_types(provisioned: tuple[Harness, str],
+                                                 google_fake: FakeGoogle) -> None:
+    h, _sid = provisioned
+    snapshot = h.backend.read()
+    assert len(google_fake.read_calls()) == 1 and google_fake.write_calls() == []
+    assert google_fake.exchanges[0].params["fields"] == [READ_FIELDS]
+    assert snapshot.title == "OKR Acme 2025-T1" and snapshot.locale == "fr_CA"
+    assert list(snapshot.tabs)[:3] == ["Lisez-moi", "Réglages", OKR]
+
+    checkins = snapshot.tabs[CHECKINS]
+    assert checkins.grid[1] == [dt.date(2025, 1, 20), "MKT-KR1", 28, "🟢", "bon début"]
+    value, confidence = checkins.cell(3, 3), checkins.cell(3, 4)
+    assert isinstance(value, Percent) and value == pytest.approx(0.215)
+    assert isinstance(confidence, Percent) and confidence == pytest.approx(0.6)
+    assert checkins.cell(4, 5) is None and len(checkins.grid) == 4  # blank cells and rows are None, trimmed
+
+    settings = snapshot.tabs["Réglages"]
+    assert settings.cell(6, 2) == dt.date(2025, 1, 1) and settings.cell(7, 2) == dt.date(2025, 3, 31)
+    assert settings.cell(8, 2) == Percent(0.8) and isinstance(settings.cell(8, 2), Percent)
+    assert h.backend.api_calls() == (1, 3)  # provisioning's create, batch and share, then the read
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ({}, None),
+        ({"effectiveValue": {"numberValue": 28.0}}, 28),
+        ({"effectiveValue": {"numberValue": 1325.5}, "effectiveFormat": {"numberFormat": {"type": "NUMBER"}}},
+         1325.5),
+        ({"effectiveValue": {"numberValue": 0.215}, "effectiveFormat": {"numberFormat": {"type": "PERCENT"}}},
+         Percent(0.215)),
+        ({"effectiveValue": {"numberValue": 45677}, "effectiveFormat": {"numberFormat": {"type": "DATE"}}},
+         dt.date(2025, 1, 20)),
+        ({"effectiveValue": {"numberValue": 45677.75}, "effectiveFormat": {"numberFormat": {"type": "DATE_TIME"}}},
+         dt.date(2025, 1, 20)),
+        ({"effectiveValue": {"stringValue": "bon début"}}, "bon début"),
+        ({"effectiveValue": {"boolValue": True}}, True),
+        ({"effectiveValue": {"errorValue": {"type": "N_A", "message": "not found"}}}, "#N/A"),
+        ({"effectiveValue": {"errorValue": {"type": "DIVIDE_BY_ZERO"}}}, "#DIV/0!"),
+        ({"effectiveFormat": {"numberFormat": {"type": "PERCENT"}}}, None),  # formatted but empty
+    ],
+)
+def test_cells_read_as_python_values(cell: dict[str, Any], expected: Any) -> None:
+    value = cell_value(cell)
+    assert value == expected and type(value) is type(expected)
+
+
+def test_first_apply_anchors_rows_then_writes_once(provisioned: tuple[Harness, str],
+                                                   google_fake: FakeGoogle) -> None:
+    h, sid = provisioned
+    snapshot = h.backend.read()
+    plan = _plan((2, 6, Percent(0.224)), (2, 7, "Vert"), (3, 8, "Valeur illisible"), (4, 6, Percent(0.32)))
+    result = h.backend.apply(plan, snapshot)
+    assert _kinds(google_fake.write_calls()) == ["batchUpdate", "batchUpdateByDataFilter"]
+    assert (result.cells, result.read_calls, result.write_calls) == (4, 0, 2)
+    assert len(google_fake.developer_metadata(sid, ANCHOR_KEY)) == 3
+
+    rows = google_fake.values(sid, CHECKINS)
+    assert rows[1][5:7] == [0.224, "Vert"] and rows[1][:3] == [45677, "MKT-KR1", 28]  # people's cells intact
+    assert rows[2][7] == "Valeur illisible" and rows[3][5] == 0.32
+
+    # The next sync reads the anchors back and writes in exactly one call.
+    google_fake.exchanges.clear()
+    snapshot = h.backend.read()
+    result = h.backend.apply(_plan((2, 7, "Jaune"), (3, 8, None)), snapshot)
+    assert _kinds(google_fake.write_calls()) == ["batchUpdateByDataFilter"] and result.write_calls == 1
+    rows = google_fake.values(sid, CHECKINS)
+    assert rows[1][6] == "Jaune" and rows[2][7:] == []  # None clears the cell
+    assert h.backend.api_calls() == (2, 6)  # with provisioning's 3
+
+
+def test_empty_plan_makes_no_write_call(provisioned: tuple[Harness, str], google_fake: FakeGoogle) -> None:
+    h, _sid = provisioned
+    snapshot = h.backend.read()
+    result = h.backend.apply(WritePlan(), snapshot)
+    assert google_fake.write_calls() == [] and (result.cells, result.write_calls) == (0, 0)
+
+
+@pytest.mark.parametrize("move", ["insert", "delete", "sort"])
+def test_rows_moved_between_read_and_write_keep_their_own_cells(
+        provisioned: tuple[Harness, str], google_fake: FakeGoogle, move: str) -> None:
+    h, sid = provisioned
+    label = {2: "ligne KR1 du 20", 3: "ligne KR2", 4: "ligne KR1 du 27"}
+    h.backend.apply(_plan(*((row, 8, "") for row in label)), h.backend.read())  # the first sync anchors
+
+    actions = {
+        "insert": lambda s: google_fake.insert_rows(s, CHECKINS, 2),
+        "delete": lambda s: google_fake.delete_rows(s, CHECKINS, 2),
+        "sort": lambda s: google_fake.sort_rows(s, CHECKINS, "B", 2, 4, descending=True),
+    }
+    google_fake.before_write(actions[move])  # the person acts after the read, just before the write
+    snapshot = h.backend.read()
+    h.backend.apply(_plan(*((row, 8, text) for row, text in label.items())), snapshot)
+    moved = google_fake.values(sid, CHECKINS)
+    assert moved[1][:2] != [45677, "MKT-KR1"]  # rows really did move
+
+    by_person = {(r[1], r[0]): r[7] for r in google_fake.values(sid, CHECKINS)[1:] if len(r) > 7}
+    expected = {("MKT-KR1", 45677): label[2], ("MKT-KR2", 45684): label[3], ("MKT-KR1", 45684): label[4]}
+    if move == "delete":
+        del expected[("MKT-KR1", 45677)]  # the row is gone, and its cells with it: none land elsewhere
+    assert by_person == expected
+
+
+def test_service_tab_is_rewritten_whole_and_stale_cells_cleared(provisioned: tuple[Harness, str],
+                                                                google_fake: FakeGoogle) -> None:
+    h, sid = provisioned
+    h.backend.apply(WritePlan(tabs={ORG: [["Titre"], ["a", Percent(0.5), 3], ["b"], ["c", "d", "e", "f"]]}),
+                    h.backend.read())
+    h.backend.apply(WritePlan(tabs={ORG: [["Titre"], ["a", Percent(0.6)]]}), h.backend.read())
+    assert google_fake.values(sid, ORG) == [["Titre"], ["a", 0.6]]
+    assert len(google_fake.developer_metadata(sid)) == 0  # service tabs need no anchors
+
+
+def test_service_tab_growing_past_its_grid_gets_rows_first(provisioned: tuple[Harness, str],
+                                                           google_fake: FakeGoogle) -> None:
+    h, sid = provisioned
+    tall = [[f"KR{i}", i] for i in range(1005)]
+    h.backend.apply(WritePlan(tabs={"Listes": tall}), h.backend.read())
+    assert _kinds(google_fake.write_calls()) == ["batchUpdate", "batchUpdateByDataFilter"]
+    assert google_fake.bodies("spreadsheets.batchUpdate")[-1]["requests"][0]["appendDimension"]["length"] == 5
+    assert google_fake.values(sid, "Listes")[-1] == ["KR1004", 1004]
+
+
+def test_values_are_written_raw_with_dates_as_serials(provisioned: tuple[Harness, str],
+                                                      google_fake: FakeGoogle) -> None:
+    h, sid = provisioned
+    plan = WritePlan(tabs={ORG: [["=1+1", dt.date(2025, 1, 20), Percent(0.25), True, 7]]})
+    h.backend.apply(plan, h.backend.read())
+    assert google_fake.values(sid, ORG) == [["=1+1", 45677, 0.25, True, 7]]
+    sent = google_fake.bodies("values.batchUpdateByDataFilter")[-1]
+    assert sent["valueInputOption"] == "RAW"
+
+
+def test_rate_limited_write_is_retried_and_counted_once(provisioned: tuple[Harness, str],
+                                                        google_fake: FakeGoogle) -> None:
+    h, _sid = provisioned
+    snapshot = h.backend.read()
+    h.backend.apply(_plan((2, 7, "Vert")), snapshot)
+    google_fake.fail_next("batchUpdateByDataFilter", 429, headers={"Retry-After": "3"})
+    result = h.backend.apply(_plan((2, 7, "Rouge")), snapshot)
+    assert result.write_calls == 1 and h.sleeps == [3.0]
+    assert len(google_fake.write_calls(include_failed=True)) == 4
+
+
+def test_errors_name_what_to_do(google_fake: FakeGoogle) -> None:
+    sid = google_fake.new_spreadsheet("privé")
+    google_fake.make_private(sid)
+    with pytest.raises(BackendError) as caught:
+        Harness(google_fake, sid).backend.read()
+    assert str(caught.value) == f"Accès refusé au classeur {sid} : partagez-le avec {SA_EMAIL} en tant qu'éditeur."
+    with pytest.raises(BackendError) as caught:
+        Harness(google_fake, "inconnu", lang="en").backend.read()
+    assert caught.value.key == "error.google_not_found" and "(inconnu)" in caught.value.message_in("en")
+
+
+def test_a_whole_sync_costs_one_read_and_a_rerun_writes_nothing(google_fake: FakeGoogle) -> None:
+    lang = "fr"
+    sid = Harness(google_fake, lang=lang).backend.provision(compact(demo_layout(lang))).rsplit("/", 1)[-1]
+    google_fake.exchanges.clear()
+    backend = Harness(google_fake, sid, lang).backend  # as a later run would open it
+
+    first = run_sync(backend, AS_OF)
+    assert first["writes"]["api_calls"] == {"read": 1, "write": 2}  # the first sync anchors rows, then writes
+    assert _kinds(google_fake.write_calls()) == ["batchUpdate", "batchUpdateByDataFilter"]
+    assert first["writes"]["cells"] > 0
+
+    google_fake.exchanges.clear()
+    second = run_sync(backend, AS_OF)
+    assert len(google_fake.read_calls()) == 1 and google_fake.write_calls() == []
+    assert second["writes"] == {"cells": 0, "api_calls": {"read": 2, "write": 2}}
+    assert second["key_results"] == first["key_results"]
