@@ -6,7 +6,7 @@ from typing import Any
 
 from sync import catalog
 from sync.backends.memory import MemoryBackend
-from sync.layout import Team, WorkbookSpec, build_layout, org_word
+from sync.layout import Layout, Team, WorkbookSpec, build_layout, org_word
 
 OKR_KEYS = ["id", "team", "type", "title", "owner", "start", "target", "unit", "parent", "weight"]
 
@@ -42,29 +42,35 @@ def okr(
     )
 
 
-def workbook(
+def workbook_layout(
     okrs: list[dict[str, Any]],
     checkins: dict[str, list[list[Any]]] | None = None,
     lang: str = "fr",
     teams: tuple[str, ...] = ("Marketing", "Ventes"),
     quarter: str = "2025-Q1",
     organisation: str = "Acme",
-) -> MemoryBackend:
-    """A provisioned workbook with these OKR rows and, per team, check-in rows [week, kr, value, confidence…]."""
-    spec = WorkbookSpec(organisation, lang, quarter, [Team(t) for t in teams])
-    backend = MemoryBackend("test")
-    backend.provision(build_layout(spec))
-    okr_tab = catalog.tab_name("okrs", lang)
+) -> Layout:
+    """The template laid out with these OKR rows and, per team, check-in rows [week, kr, value, confidence…]."""
+    layout = build_layout(WorkbookSpec(organisation, lang, quarter, [Team(t) for t in teams]))
+    grids = {t.name: t.grid for t in layout.tabs}
     for row in okrs:
         values = dict(row)
         if values["type"] in catalog.template()["words"]["kr_types"]:
             values["type"] = kr_type(values["type"], lang)
         if values["team"] == "ORG":
             values["team"] = org_word(lang)
-        backend.append_row(okr_tab, [values[k] for k in OKR_KEYS])
+        grids[catalog.tab_name("okrs", lang)].append([values[k] for k in OKR_KEYS])
     for team, rows in (checkins or {}).items():
-        for line in rows:
-            backend.append_row(catalog.checkin_tab_name(team, lang), list(line))
+        grids[catalog.checkin_tab_name(team, lang)].extend(list(line) for line in rows)
+    return layout
+
+
+def workbook(
+    okrs: list[dict[str, Any]], checkins: dict[str, list[list[Any]]] | None = None, **kw: Any
+) -> MemoryBackend:
+    """The same, provisioned in memory."""
+    backend = MemoryBackend("test")
+    backend.provision(workbook_layout(okrs, checkins, **kw))
     return backend
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import secrets
 import sys
 import warnings
@@ -20,6 +21,7 @@ from xml.etree.ElementTree import ParseError
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles.fonts import DEFAULT_FONT
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..errors import BackendError, BadArgument, NotOurWorkbook, OkrsyncError, WorkbookLocked, WorkbookNotFound
@@ -41,6 +43,20 @@ _UNREADABLE = (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, V
                ParseError, EOFError, zlib.error, NotImplementedError, StopIteration)
 
 
+#: openpyxl turns a number in a date-formatted cell that is no possible date into #VALUE! as it loads.
+_IMPOSSIBLE_DATE = re.compile(r"Cell ([A-Z]+[0-9]+) is marked as a date but the serial value")
+
+
+def _restore_impossible_dates(wb: Workbook, snapshot: Snapshot, cells: list[str]) -> None:
+    """Put back the numbers people typed in date columns that openpyxl's load replaced by #VALUE!."""
+    for coordinate in cells:
+        col, row = coordinate_to_tuple(coordinate)[::-1]
+        for name, tab in snapshot.tabs.items():
+            held = tab.cell(row, col)
+            if name in wb.sheetnames and isinstance(held, float | int) and wb[name][coordinate].value == "#VALUE!":
+                wb[name][coordinate].value = held
+
+
 class XlsxBackend:
     """A workbook in a local .xlsx file: provisioned, read and written in place, one sync at a time."""
 
@@ -50,6 +66,7 @@ class XlsxBackend:
         #: Only for the language of error messages; the workbook's own language is in its Settings tab.
         self.lang = lang
         self._lock_depth = 0
+        self._impossible_dates: list[str] = []
 
     # -- the Backend protocol ------------------------------------------------------------------------
 
@@ -80,6 +97,7 @@ class XlsxBackend:
         with self.lock():
             self._refuse_if_open_elsewhere()  # before the slow load, not only at the save
             wb = self._load()
+            _restore_impossible_dates(wb, snapshot, self._impossible_dates)
             for write in plan.cells:
                 if write.tab not in wb.sheetnames:
                     raise NotOurWorkbook("error.not_ours", self.lang, path=self.location, tab=write.tab)
@@ -172,7 +190,12 @@ class XlsxBackend:
                 self._raise_for(exc)
             except _UNREADABLE:
                 raise NotOurWorkbook("error.not_a_workbook", self.lang, path=self.location) from None
+        self._impossible_dates = []
         for warning in caught:
+            found = _IMPOSSIBLE_DATE.search(str(warning.message))
+            if found:
+                self._impossible_dates.append(found.group(1))
+                continue
             # openpyxl says what it cannot keep (e.g. Excel-only extensions); the next save drops it.
             log.warning("%s: %s", self.location, warning.message)
         return wb

@@ -196,7 +196,11 @@ class _Book:
         if kind == "date":
             # The same week's date recurs thousands of times in a check-in log: convert each once.
             if v not in self.dates:
-                self.dates[v] = _day(from_excel(float(v), self.epoch))
+                try:
+                    self.dates[v] = _day(from_excel(float(v), self.epoch))
+                except (OverflowError, ValueError):
+                    # A number typed into a date column that is no date at all: keep the number.
+                    self.dates[v] = float(v)
             return self.dates[v]
         number: int | float = int(v) if v.isdigit() or (v[:1] == b"-" and v[1:].isdigit()) else float(v)
         return Percent(number) if kind == "percent" else number
