@@ -79,21 +79,41 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("target")
+@click.argument("target", required=False)
 @click.option("--lang", type=click.Choice(catalog.LANGS), default="fr", show_default=True)
 @click.option("--org", "organisation", required=True, help="Organisation name.")
 @click.option("--quarter", required=True, help="2025-Q1 (or 2025-T1).")
 @click.option("--team", "teams", multiple=True, required=True, help="A team (repeat for each).")
 @click.option("--title", help="Workbook title (default: OKR <org> <quarter>).")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
+@click.option("--google", is_flag=True, help="Create a new Google spreadsheet instead of a file.")
+@click.option("--share", "shares", multiple=True, metavar="EMAIL", help="Share the spreadsheet (repeat).")
+@click.option("--credentials", type=click.Path(dir_okay=False), help="Google service-account key file.")
 @friendly
 def init(
-    target: str, lang: str, organisation: str, quarter: str, teams: tuple[str, ...], title: str | None, force: bool
+    target: str | None,
+    lang: str,
+    organisation: str,
+    quarter: str,
+    teams: tuple[str, ...],
+    title: str | None,
+    force: bool,
+    google: bool,
+    shares: tuple[str, ...],
+    credentials: str | None,
 ) -> None:
-    """Create a new OKR workbook from the template."""
+    """Create a new OKR workbook from the template: a local .xlsx TARGET, or a Google spreadsheet (--google)."""
     spec = WorkbookSpec(organisation, lang, quarter, [Team(t) for t in teams], title=title)
-    backend = open_backend(target, lang)
-    where = backend.provision(build_layout(spec), overwrite=force)
+    if google:
+        from .backends.gsheets import GoogleBackend
+        from .google_api import GoogleGateway
+
+        sheet = GoogleBackend(None, GoogleGateway.connect(credentials, lang), lang)
+        where = sheet.provision(build_layout(spec), share=shares)
+    elif target:
+        where = open_backend(target, lang).provision(build_layout(spec), overwrite=force)
+    else:
+        raise BadArgument("error.init_target", lang)
     click.echo(catalog.message("cli.created", lang, path=where))
 
 
@@ -167,7 +187,7 @@ def serve(host: str, port: int, db: str | None, data: str, no_auth: bool) -> Non
     from .service.local import prepare
 
     lang = ui_lang()
-    app, paths = prepare(host, db, data, no_auth, lang=lang)
+    app, paths = prepare(host, db, data, no_auth, lang=lang, overrides={"LOG_STREAM": sys.stderr})
     if not app.extensions["okrsync"].auth_enabled:
         click.echo(catalog.message("cli.serve_no_auth", lang))
     click.echo(catalog.message("cli.serve_demo", lang, paths=", ".join(paths)))
@@ -188,7 +208,8 @@ def nightly(db: str | None, as_json: bool) -> None:
     from .service.context import service
     from .service.jobs import nightly as run_nightly
 
-    config: dict[str, str] = {"AUTH": "on"}  # no request is served: nothing to switch off
+    # No request is served: nothing to switch off. Logs go to stderr, the summary alone to stdout.
+    config: dict[str, Any] = {"AUTH": "on", "LOG_STREAM": sys.stderr}
     if db:
         config["DATABASE_URL"] = f"sqlite:///{Path(db).expanduser().absolute()}"
     app = create_app(config)

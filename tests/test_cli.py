@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from sync.cli import main
+from tests.google_fake import google_fake  # noqa: F401
 from tests.test_engine import REPORT_KEYS
 
 
@@ -112,3 +113,26 @@ def test_errors_are_one_clear_sentence_never_a_traceback(
     assert expected in out
     assert "Traceback" not in out
     assert len(out.strip().splitlines()) == 1
+
+
+def test_init_without_a_target_says_where_to_create_it(run) -> None:  # type: ignore[no-untyped-def]
+    code, out = run("init", "--lang", "en", "--org", "A", "--quarter", "2025-Q1", "--team", "A")
+    assert code != 0 and "an .xlsx file, or --google" in out
+
+
+def test_init_google_creates_lays_out_and_shares_in_three_calls(run, google_fake, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("OKRSYNC_GOOGLE_TOKEN", "test-token")
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.setattr("google.auth.default", _no_default_credentials)
+    code, out = run("init", "--google", "--lang", "fr", "--org", "Acme", "--quarter", "2025-T1",
+                    "--team", "Marketing", "--share", "ana@acme.example")  # fmt: skip
+    assert code == 0, out
+    assert "https://docs.google.com/spreadsheets/d/" in out
+    kinds = [c.kind for c in google_fake.calls]
+    assert kinds == ["sheets.spreadsheets.create", "sheets.spreadsheets.batchUpdate", "drive.permissions.create"]
+
+
+def _no_default_credentials(*args, **kwargs):  # type: ignore[no-untyped-def]
+    import google.auth.exceptions
+
+    raise google.auth.exceptions.DefaultCredentialsError("none here")
