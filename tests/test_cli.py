@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from sync.cli import main
-from tests.google_fake import google_fake  # noqa: F401
+from tests.google_fake import google_fake as google_fake  # the fixture
 from tests.test_engine import REPORT_KEYS
 
 
