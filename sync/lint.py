@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import catalog
 from .model import Problem, Severity
-from .parse import Number, is_blank, parse_number
+from .parse import Number, cell_text, is_blank, parse_number
 from .workbook import Workbook
 
 KR_TYPES = ("increase", "decrease", "at_least", "at_most", "milestone")
@@ -55,14 +55,6 @@ def _type_key(text: str) -> str | None:
     return None
 
 
-def _text(value: Any) -> str:
-    if is_blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 class _Lint:
     """Collects problems on OKR rows in the workbook's language."""
 
@@ -95,22 +87,22 @@ def read_rows(wb: Workbook) -> list[Row]:
     objective = ""
     records: list[dict[str, Any]] = wb.okrs.to_dict("records")  # type: ignore[assignment]
     for rec in records:
-        type_text = _text(rec["type"])
+        type_text = cell_text(rec["type"])
         start_n = parse_number(rec["start"], locale)
         target_n = parse_number(rec["target"], locale)
         weight_n = parse_number(rec["weight"], locale)
-        unit = _text(rec["unit"])
+        unit = cell_text(rec["unit"])
         row = Row(
             row=int(rec["row"]),
-            id=_text(rec["id"]),
-            team=_text(rec["team"]),
+            id=cell_text(rec["id"]),
+            team=cell_text(rec["team"]),
             type=_type_key(type_text),
-            title=_text(rec["title"]),
-            owner=_text(rec["owner"]),
+            title=cell_text(rec["title"]),
+            owner=cell_text(rec["owner"]),
             start=None,
             target=None,
             unit=unit,
-            parent=_text(rec["parent"]),
+            parent=cell_text(rec["parent"]),
             weight=1.0 if weight_n is None else weight_n.value,
         )
         rows.append(row)
@@ -121,7 +113,7 @@ def read_rows(wb: Workbook) -> list[Row]:
         if row.team and row.team.casefold() not in known_teams and not wb.settings.is_org(row.team):
             lint.add(row, "team", "unknown_team", "warning", team=row.team)
         if not is_blank(rec["weight"]) and (weight_n is None or weight_n.value < 0):
-            lint.add(row, "weight", "weight_not_number", "warning", value=_text(rec["weight"]))
+            lint.add(row, "weight", "weight_not_number", "warning", value=cell_text(rec["weight"]))
             row.weight = 1.0
         if row.type == "objective":
             objective = row.id
@@ -152,17 +144,17 @@ def _check_kr(row: Row, rec: dict[str, Any], start_n: Number | None, target_n: N
     if row.type == "milestone":
         return
     if not is_blank(rec["start"]) and start_n is None:
-        lint.add(row, "start", "start_not_number", "error", value=_text(rec["start"]))
+        lint.add(row, "start", "start_not_number", "error", value=cell_text(rec["start"]))
     if is_blank(rec["target"]):
         lint.add(row, "target", "target_missing", "error")
     elif target_n is None:
-        lint.add(row, "target", "target_not_number", "error", value=_text(rec["target"]))
+        lint.add(row, "target", "target_not_number", "error", value=cell_text(rec["target"]))
     if row.type == "decrease" and is_blank(rec["start"]):
         lint.add(row, "start", "start_missing", "error")
     if row.type in ("increase", "decrease") and row.target is not None:
         start = row.start if row.start is not None else 0.0
         if start == row.target:
-            lint.add(row, "target", "start_equals_target", "error", value=_text(rec["target"]))
+            lint.add(row, "target", "start_equals_target", "error", value=cell_text(rec["target"]))
         elif (row.type == "increase") != (row.target > start):
             kind = catalog.word("kr_types", row.type, lint.lang)
             lint.add(row, "target", "wrong_direction", "warning", kind=kind)

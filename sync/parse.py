@@ -37,7 +37,7 @@ from .parse_dates import (
 from .parse_numbers import Number, locales_for, parse_text_number
 
 __all__ = [
-    "Number", "is_blank", "locales_for", "parse_confidence", "parse_confidences", "parse_date",
+    "Number", "blanks", "cell_text", "cell_texts", "is_blank", "locales_for", "parse_confidence", "parse_confidences", "parse_date",
     "parse_dates", "parse_milestone", "parse_milestones", "parse_number", "parse_numbers",
 ]  # fmt: skip
 
@@ -96,6 +96,43 @@ def is_blank(cell: CellValue) -> bool:
     if kind in (_Kind.NUMBER, _Kind.PERCENT):
         return isinstance(cell, float | np.floating) and math.isnan(cell)
     return kind is _Kind.BLANK
+
+
+def cell_text(cell: CellValue) -> str:
+    """A cell as a person reads it, for messages and IDs: stripped text, 28 for 28.0, a date in ISO form."""
+    if is_blank(cell):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime | dt.date):
+        return cell.isoformat()[:10]
+    return str(cell).strip()
+
+
+def cell_texts(cells: pd.Series) -> pd.Series:
+    """cell_text over a column, each distinct text stripped once."""
+    seen: dict[str, str] = {}
+    texts = [seen.setdefault(v, v.strip()) if type(v) is str else cell_text(v) for v in cells.tolist()]
+    return pd.Series(texts, index=cells.index, dtype=object)
+
+
+_NEVER_BLANK = (int, bool, dt.date, dt.datetime, pd.Timestamp)
+
+
+def blanks(cells: pd.Series) -> pd.Series:
+    """is_blank over a column, without a function call per cell for the common types."""
+    out = []
+    for v in cells.tolist():
+        kind = type(v)
+        if kind is str:
+            out.append(not v.strip())
+        elif kind is float:
+            out.append(v != v)
+        elif kind in _NEVER_BLANK:
+            out.append(False)
+        else:
+            out.append(v is None or is_blank(v))
+    return pd.Series(out, index=cells.index, dtype=bool)
 
 
 def _fit(text: str) -> str | None:

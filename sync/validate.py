@@ -11,46 +11,8 @@ import pandas as pd
 from . import catalog
 from .lint import Row
 from .model import Problem, Severity
-from .parse import is_blank, parse_confidences, parse_dates, parse_milestones, parse_numbers
+from .parse import blanks, cell_text, cell_texts, parse_confidences, parse_dates, parse_milestones, parse_numbers
 from .workbook import Settings
-
-
-def _text(value: Any) -> str:
-    if is_blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()[:10]
-    return str(value).strip()
-
-
-_NEVER_BLANK = (int, bool, dt.date, dt.datetime, pd.Timestamp)
-
-
-def blanks(cells: pd.Series) -> pd.Series:
-    """is_blank over a column, without a function call per cell."""
-    out = []
-    for v in cells.tolist():
-        kind = type(v)
-        if kind is str:
-            out.append(not v.strip())
-        elif kind is float:
-            out.append(v != v)
-        elif kind in _NEVER_BLANK:
-            out.append(False)
-        else:
-            out.append(v is None or is_blank(v))
-    return pd.Series(out, index=cells.index, dtype=bool)
-
-
-def _texts(cells: pd.Series) -> pd.Series:
-    """_text over a column, each distinct text stripped once."""
-    values = cells.tolist()
-    seen: dict[str, str] = {}
-    return pd.Series(
-        [seen.setdefault(v, v.strip()) if type(v) is str else _text(v) for v in values], index=cells.index, dtype=object
-    )
 
 
 def week_start(dates: pd.Series) -> pd.Series:
@@ -75,7 +37,7 @@ class _Problems:
         rows = self.frame["row"].loc[idx].tolist()
         # Cells are shown as people see them: only the rows with a problem pay for the conversion.
         values = {
-            k: ([_text(x) for x in v.loc[idx].tolist()] if isinstance(v, pd.Series) else [v] * len(idx))
+            k: ([cell_text(x) for x in v.loc[idx].tolist()] if isinstance(v, pd.Series) else [v] * len(idx))
             for k, v in params.items()
         }
         text = catalog.messages()[f"checkin.{code}"][self.lang]
@@ -92,7 +54,7 @@ def validate_checkins(
     lang, locale = settings.lang, settings.locale
     df = checkins.copy()
     problems = _Problems(df, lang)
-    kr_text = _texts(df["kr"])
+    kr_text = cell_texts(df["kr"])
     kr_lookup = {i.casefold(): i for i in krs.index}
     objectives = {r.id.casefold() for r in rows if r.type == "objective" and r.id}
     df["kr_id"] = kr_text.str.casefold().map(kr_lookup)

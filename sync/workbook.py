@@ -11,7 +11,7 @@ from . import catalog
 from .errors import NotOurWorkbook
 from .layout import Team, org_word, parse_quarter, quarter_dates, quarter_label
 from .model import Problem, Snapshot, Tab
-from .parse import is_blank, parse_date, parse_number
+from .parse import cell_text, is_blank, parse_date, parse_number
 
 
 @dataclass
@@ -80,14 +80,6 @@ def header_columns(tab: Tab, tab_key: str, lang: str) -> dict[str, int]:
     return found
 
 
-def _text(value: object) -> str:
-    if is_blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
     """Settings by their labels in column A (rows may move), and the teams table below its header."""
     tpl = catalog.template()["tabs"]["settings"]
@@ -96,13 +88,13 @@ def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
     team_header: int | None = None
     first_team_label = tpl["teams_columns"][0]["label"][lang].casefold()
     for r, line in enumerate(tab.grid, start=1):
-        label = _text(line[0] if line else None).casefold()
+        label = cell_text(line[0] if line else None).casefold()
         if label in by_label and len(line) > 1:
             raw[by_label[label]["key"]] = (r, line[1])
         elif label == first_team_label and team_header is None:
             team_header = r
-    locale = _text(raw.get("locale", (0, None))[1]) or catalog.template()["default_locale"][lang]
-    quarter_text = _text(raw.get("quarter", (0, None))[1])
+    locale = cell_text(raw.get("locale", (0, None))[1]) or catalog.template()["default_locale"][lang]
+    quarter_text = cell_text(raw.get("quarter", (0, None))[1])
     try:
         year, q = parse_quarter(quarter_text, lang)
     except Exception:
@@ -121,7 +113,7 @@ def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
             )
         dates[key] = parsed or default
     settings = Settings(
-        organisation=_text(raw.get("organisation", (0, None))[1]),
+        organisation=cell_text(raw.get("organisation", (0, None))[1]),
         lang=lang,
         locale=locale,
         quarter=quarter_label(year, q, lang),
@@ -156,7 +148,7 @@ def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
         setattr(settings, attr, share)
     if team_header is not None:
         for line in tab.grid[team_header:]:
-            cells = [_text(v) for v in [*line, None, None, None, None][:4]]
+            cells = [cell_text(v) for v in [*line, None, None, None, None][:4]]
             if not cells[0]:
                 continue
             settings.teams.append(Team(cells[0], cells[1], cells[2]))
