@@ -38,7 +38,8 @@ from .parse_numbers import Number, locales_for, parse_text_number
 
 __all__ = [
     "Number", "blanks", "cell_text", "cell_texts", "is_blank", "locales_for", "parse_confidence",
-    "parse_confidences", "parse_date", "parse_dates", "parse_milestone", "parse_milestones", "parse_number", "parse_numbers",
+    "parse_confidences", "parse_date", "parse_dates", "parse_milestone", "parse_milestones", "parse_number",
+    "parse_numbers",
 ]  # fmt: skip
 
 T = TypeVar("T")
