@@ -58,14 +58,6 @@ def _mean(values: list[float | None]) -> float | None:
     return float(np.mean(known)) if known else None
 
 
-def _judge(progress: float | None, expected: float, bands: Bands, quarter_over: bool, silent: bool) -> str:
-    """Status of a team or the organisation: its pace (or grade once the quarter is over)."""
-    if progress is None or silent:
-        return "none"
-    one = status(pd.Series([progress]), expected, pd.Series([np.nan]), bands, quarter_over)
-    return str(one.iloc[0])
-
-
 def roll_up(rows: list[Row], krs: pd.DataFrame, settings: Settings, as_of: dt.date) -> Rollup:
     """Objectives (weighted mean of KRs, worst status; else their child objectives), teams, organisation."""
     scorable = krs[~krs["error"].astype(bool)]
@@ -105,17 +97,25 @@ def roll_up(rows: list[Row], krs: pd.DataFrame, settings: Settings, as_of: dt.da
 
     bands, quarter_over = Bands.of(settings), as_of >= settings.end
     expected = elapsed(settings.start, settings.end, as_of)
+    # Counts of KR statuses per team, in one pass.
+    tally = pd.crosstab(scorable["team"].str.casefold(), scorable["status"])
+    by_team: dict[str, list[float | None]] = {}
+    for obj in objectives.values():
+        by_team.setdefault(obj.team.casefold(), []).append(obj.progress)
+    counted: dict[str, dict[str, int]] = {str(k): {str(s): int(n) for s, n in v.items()}
+                                          for k, v in tally.to_dict("index").items()}
     teams = []
     for team in settings.teams:
         key = team.name.casefold()
-        team_krs = scorable[scorable["team"].str.casefold() == key]
-        counts = {s: int((team_krs["status"] == s).sum()) for s in ("green", "yellow", "red", "none")}
-        progress = _mean([o.progress for o in objectives.values() if o.team.casefold() == key])
-        silent = counts["none"] == len(team_krs)
-        teams.append(TeamScore(team.name, progress, _judge(progress, expected, bands, quarter_over, silent), counts))
+        counts = {s: counted.get(key, {}).get(s, 0) for s in ("green", "yellow", "red", "none")}
+        teams.append(TeamScore(team.name, _mean(by_team.get(key, [])), "none", counts))
     org_objectives = [o for o in objectives.values() if settings.is_org(o.team)]
     # Without objectives of its own, the organisation is the mean of its teams.
     org_progress = _mean([o.progress for o in org_objectives] if org_objectives else [t.progress for t in teams])
-    silent = bool((scorable["status"] == "none").all())
-    org_status = _judge(org_progress, expected, bands, quarter_over, silent)
+    # Teams and the organisation are judged by their pace, all in one go; silence stays `none`.
+    progresses = pd.Series([t.progress for t in teams] + [org_progress], dtype=float)
+    judged = status(progresses, expected, pd.Series(np.nan, index=progresses.index), bands, quarter_over).tolist()
+    for score, verdict in zip(teams, judged, strict=False):
+        score.status = "none" if score.counts["none"] == sum(score.counts.values()) else verdict
+    org_status = "none" if bool((scorable["status"] == "none").all()) else judged[-1]
     return Rollup(list(objectives.values()), teams, org_progress, org_status, expected)
