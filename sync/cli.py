@@ -188,8 +188,11 @@ def serve(host: str, port: int, db: str | None, data: str, no_auth: bool) -> Non
 
     lang = ui_lang()
     app, paths = prepare(host, db, data, no_auth, lang=lang, overrides={"LOG_STREAM": sys.stderr})
-    if not app.extensions["okrsync"].auth_enabled:
+    svc = app.extensions["okrsync"]
+    if not svc.auth_enabled:
         click.echo(catalog.message("cli.serve_no_auth", lang))
+    elif not svc.setting_list("AUDIENCES"):
+        click.echo(catalog.message("cli.serve_no_audience", lang), err=True)
     click.echo(catalog.message("cli.serve_demo", lang, paths=", ".join(paths)))
     shown = f"[{host}]" if ":" in host else host
     click.echo(catalog.message("cli.serving", lang, url=f"http://{shown}:{port}/"))

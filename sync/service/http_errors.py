@@ -1,0 +1,63 @@
+"""One error handler: every failure becomes `{"error": {"code", "message", "status"}}` in fr or en."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from .. import catalog
+from ..errors import OkrsyncError
+from . import logs
+from .auth import request_lang
+from .pages import helpers
+
+log = logs.get("http")
+#: HTTP errors the catalogue words itself; any other status gets the generic sentence.
+_WORDED = frozenset({400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 503})
+
+
+def _answer(status: int, code: str, message: str) -> Response:
+    if request.blueprint == "pages":
+        lang = request_lang(request.headers, "fr")
+        page = render_template("error.html", lang=lang, status=status, message=message, **helpers(lang))
+        response = make_response(page, status)
+    else:
+        response = jsonify({"error": {"code": code, "message": message, "status": status}})
+        response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="okrsync"'
+    return response
+
+
+def install(app: Flask) -> None:
+    """Register the handlers on the app."""
+
+    @app.errorhandler(OkrsyncError)
+    def okrsync_error(exc: OkrsyncError) -> ResponseReturnValue:
+        """An engine or service refusal, with its own status and message."""
+        if exc.status_code >= 500:
+            log.warning("request failed: %s", exc, extra={"path": request.path, "status": exc.status_code})
+        # A page speaks its reader's language; JSON callers get the language the error was raised in.
+        pages = request.blueprint == "pages"
+        message = exc.message_in(request_lang(request.headers, "fr")) if pages else str(exc)
+        return _answer(exc.status_code, exc.code, message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        """Flask's own errors (404, 405, 413…), worded by the catalogue."""
+        status = exc.code or 500
+        lang = request_lang(request.headers, "fr" if request.blueprint == "pages" else "en")
+        key = f"service.http_{status}" if status in _WORDED else "service.http_error"
+        response = _answer(status, f"http_{status}", catalog.message(key, lang, status=status))
+        allow = exc.get_response().headers.get("Allow")
+        if allow:  # a 405 says which methods would do
+            response.headers["Allow"] = allow
+        return response
+
+    @app.errorhandler(Exception)
+    def crash(exc: Exception) -> ResponseReturnValue:
+        """A bug: logged with its trace (redacted), answered without internals."""
+        log.exception("unhandled error", extra={"path": request.path, "method": request.method})
+        lang = request_lang(request.headers)
+        return _answer(500, "internal", catalog.message("service.http_500", lang, status=500))

@@ -1,0 +1,86 @@
+"""Reading request bodies: every field checked, every refusal a 400 that names the field, in fr or en."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from .. import catalog
+from ..errors import BadArgument
+from ..layout import Team, WorkbookSpec
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
+MAX_TEAMS = 30
+
+
+def body_of(data: Any, lang: str) -> dict[str, Any]:
+    """The JSON object of a request, or a 400."""
+    if not isinstance(data, dict):
+        raise BadArgument("service.bad_body", lang)
+    return data
+
+
+def text(body: dict[str, Any], name: str, lang: str, *, required: bool = True, max_len: int = 200) -> str | None:
+    """A short single-line text field: no control characters (a cell could not hold them), trimmed."""
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if value is None:
+        raise BadArgument("service.missing_field", lang, field=name)
+    if not isinstance(value, str) or not value.strip() or len(value) > max_len or any(
+        unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in value
+    ):
+        raise BadArgument("service.bad_field", lang, field=name)
+    return value.strip()
+
+
+def emails(body: dict[str, Any], name: str, lang: str) -> list[str]:
+    """A list of e-mail addresses (may be absent)."""
+    value = body.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > 50:
+        raise BadArgument("service.bad_field", lang, field=name)
+    found = []
+    for item in value:
+        if not isinstance(item, str) or not _EMAIL.match(item):
+            raise BadArgument("service.bad_field", lang, field=name)
+        found.append(item.lower())
+    return found
+
+
+def workbook_spec(body: dict[str, Any], fallback_lang: str) -> WorkbookSpec:
+    """The provisioning request as a WorkbookSpec; its own language speaks once it is known."""
+    lang = body.get("lang")
+    if lang not in catalog.LANGS:
+        raise BadArgument("service.bad_field", fallback_lang, field="lang")
+    organisation = text(body, "organisation", lang)
+    quarter = text(body, "quarter", lang, max_len=20)
+    title = text(body, "title", lang, required=False)
+    raw_teams = body.get("teams")
+    if not isinstance(raw_teams, list) or not raw_teams or len(raw_teams) > MAX_TEAMS:
+        raise BadArgument("service.bad_field", lang, field="teams")
+    teams = []
+    for item in raw_teams:
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict):
+            raise BadArgument("service.bad_field", lang, field="teams")
+        name = text(item, "name", lang, max_len=80)
+        manager = text(item, "manager", lang, required=False) or ""
+        email = emails({"email": [item["email"]]} if item.get("email") is not None else {}, "email", lang)
+        teams.append(Team(str(name), manager, email[0] if email else ""))
+    if len({t.name.lower() for t in teams}) != len(teams):
+        raise BadArgument("service.bad_field", lang, field="teams")
+    assert organisation is not None and quarter is not None
+    return WorkbookSpec(organisation, lang, quarter, teams, title=title)
+
+
+def limit(value: str | None, lang: str, default: int = 20, most: int = 100) -> int:
+    """A `limit` query parameter between 1 and `most`."""
+    if value is None:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise BadArgument("service.bad_field", lang, field="limit")
+    return int(value)

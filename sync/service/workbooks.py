@@ -1,0 +1,86 @@
+"""Registered workbooks as backends: open one, provision a new one, check an existing one is ours.
+
+A `BACKENDS` setting (an object with `open` and `provision` like `Backends` below) replaces where workbooks
+live, e.g. in memory for tests; by default they are Google spreadsheets or local .xlsx files.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Protocol
+
+from ..backends.base import Backend
+from ..backends.gsheets import GoogleBackend
+from ..backends.xlsx import XlsxBackend
+from ..errors import BadArgument
+from ..layout import Layout
+from ..workbook import detect_lang, read_workbook
+from .context import Service
+from .registry import WorkbookRecord
+
+
+class Backends(Protocol):
+    """Where workbooks live: how to open one, how to make one."""
+
+    def open(self, kind: str, target: str, lang: str) -> Backend:
+        """The backend of an existing workbook."""
+        ...
+
+    def provision(self, layout: Layout, share: list[str]) -> tuple[str, str]:
+        """Create a workbook laid out as `layout`; (kind, target)."""
+        ...
+
+
+def open_backend(svc: Service, backend: str, target: str, lang: str) -> Backend:
+    """The backend of a workbook: a Google spreadsheet by ID, or a local .xlsx file."""
+    custom: Backends | None = svc.config.get("BACKENDS")
+    if custom is not None:
+        return custom.open(backend, target, lang)
+    if backend == "gsheet":
+        return GoogleBackend(target, svc.gateway(lang), lang)
+    return XlsxBackend(target, lang=lang)
+
+
+def open_registered(svc: Service, wb: WorkbookRecord) -> Backend:
+    """The backend of a registered workbook."""
+    return open_backend(svc, wb.backend, wb.target, wb.lang)
+
+
+def data_dir(svc: Service) -> Path:
+    """Where local mode keeps its workbooks (created on first use)."""
+    path = Path(str(svc.config["DATA_DIR"])).expanduser().absolute()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def local_path(svc: Service, name: str, lang: str) -> Path:
+    """A workbook file inside DATA_DIR: a name from a request never reaches outside it."""
+    root = data_dir(svc).resolve()
+    path = (root / name).resolve()
+    if not name.lower().endswith(".xlsx") or root not in path.parents:
+        raise BadArgument("service.bad_path", lang, path=name)
+    return path
+
+
+def provision(svc: Service, layout: Layout, share: list[str]) -> tuple[str, str]:
+    """Create the workbook where this service keeps them; (backend, target)."""
+    custom: Backends | None = svc.config.get("BACKENDS")
+    if custom is not None:
+        return custom.provision(layout, share)
+    if svc.mode == "google":
+        google = GoogleBackend(None, svc.gateway(layout.lang), layout.lang)
+        google.provision(layout, share=share)
+        assert google.spreadsheet_id is not None
+        return "gsheet", google.spreadsheet_id
+    path = data_dir(svc) / f"okr-{secrets.token_hex(6)}.xlsx"
+    XlsxBackend(path, lang=layout.lang).provision(layout)
+    return "xlsx", str(path)
+
+
+def inspect(backend: Backend, title: str | None = None) -> tuple[str, str]:
+    """(title, language) of an existing workbook, after checking it is an okrsync workbook (one read)."""
+    snapshot = backend.read()
+    lang = detect_lang(snapshot, backend.location)
+    read_workbook(snapshot, backend.location)  # raises NotOurWorkbook when a tab or a column is missing
+    return title or snapshot.title or backend.location, lang

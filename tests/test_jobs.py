@@ -1,0 +1,92 @@
+"""The nightly run in-process: every active workbook synced under the quota, one failure stopping nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from sync.service.jobs import nightly
+from tests.google_fake import FakeGoogle
+from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
+from tests.service_support import FakeClock, MemoryWorkbooks, make_app, seed_spreadsheet, svc_of, tiny_layout
+
+ON_APP_ENGINE = {"GAE_ENV": "standard", "GAE_APPLICATION": "s~okrsync-test"}
+CRON = {"X-Appengine-Cron": "true"}
+
+
+def register_google(app: Flask, fake: FakeGoogle, count: int) -> list[str]:
+    svc = svc_of(app)
+    ids = []
+    for n in range(count):
+        sid = seed_spreadsheet(fake, tiny_layout(team=f"Team{n}"))
+        ids.append(svc.registry.add_workbook("gsheet", sid, f"OKR {n}", "en", "marie@acme.example", svc.now()).id)
+    return ids
+
+
+def test_nightly_over_five_workbooks_where_one_fails(google_fake: FakeGoogle, tmp_path: Path) -> None:
+    app = make_app(tmp_path, MODE="google", ENVIRON=ON_APP_ENGINE)
+    ids = register_google(app, google_fake, 5)
+    broken = svc_of(app).registry.workbook(ids[2])
+    assert broken is not None
+    google_fake.make_private(broken.target)  # the service account lost access to this one
+
+    answer = app.test_client().get("/cron/nightly", headers=CRON)
+
+    assert answer.status_code == 200
+    summary = answer.json
+    assert (summary["mode"], summary["workbooks"], summary["synced"], summary["failed"]) == ("in_process", 5, 4, 1)
+    failed = [r for r in summary["results"] if r["outcome"] == "failed"]
+    assert [r["workbook_id"] for r in failed] == [ids[2]]
+    assert failed[0]["error"]["code"] == "google_forbidden" and failed[0]["run_id"] is not None
+    registry = svc_of(app).registry
+    for wid in ids:  # every run recorded, the failed one with its reason
+        runs = registry.runs(wid)
+        assert len(runs) == 1 and runs[0].trigger == "nightly"
+        assert runs[0].outcome == ("failed" if wid == ids[2] else "ok")
+    assert "share it with" in (registry.runs(ids[2])[0].error or "")
+
+
+def test_inactive_workbooks_are_left_out(tmp_path: Path) -> None:
+    books = MemoryWorkbooks()
+    app = make_app(tmp_path, BACKENDS=books)
+    svc = svc_of(app)
+    kept = svc.registry.add_workbook("xlsx", books.add(tiny_layout()), "A", "en", "m@acme.example", svc.now())
+    dropped = svc.registry.add_workbook("xlsx", books.add(tiny_layout()), "B", "en", "m@acme.example", svc.now())
+    svc.registry.set_active(dropped.id, False)
+
+    summary = nightly(svc)
+
+    assert [r["workbook_id"] for r in summary["results"]] == [kept.id]
+    assert svc.registry.runs(dropped.id) == []
+
+
+def test_nightly_waits_its_turn_under_the_sheets_quota(google_fake: FakeGoogle, tmp_path: Path) -> None:
+    clock = FakeClock()
+    app = make_app(tmp_path, MODE="google", clock=clock, SHEETS_QUOTA_PER_MINUTE=2, NIGHTLY_WORKERS=1)
+    register_google(app, google_fake, 3)
+
+    summary = nightly(svc_of(app))
+
+    assert summary["synced"] == 3
+    # Each first sync costs 2 writes (row anchors, then values): 6 units at 2 a minute = at least 2 minutes waited.
+    assert sum(clock.sleeps) >= 120
+    assert google_fake.read_calls() and not google_fake.take_errors()
+
+
+def test_a_workbook_whose_sync_crashes_is_recorded_and_the_others_go_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    books = MemoryWorkbooks()
+    app = make_app(tmp_path, BACKENDS=books)
+    svc = svc_of(app)
+    ids = [svc.registry.add_workbook("xlsx", books.add(tiny_layout()), f"W{n}", "en", "m@acme.example",
+                                     svc.now()).id for n in range(3)]
+    crashing = books.books[svc.registry.workbook(ids[0]).target]  # type: ignore[union-attr]
+    monkeypatch.setattr(crashing, "read", lambda: 1 / 0)
+
+    summary = nightly(svc)
+
+    assert (summary["synced"], summary["failed"]) == (2, 1)
+    run = svc.registry.runs(ids[0])[0]
+    assert (run.outcome, run.error_code, run.error) == ("failed", "internal", "ZeroDivisionError")
