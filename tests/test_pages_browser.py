@@ -29,6 +29,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or (
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 RED = catalog.template()["colors"]["red"]
 
+if CHROMIUM is None and os.environ.get("OKRSYNC_CI_STRICT"):
+    raise RuntimeError("Chromium is not installed in CI: .ci/system-deps.sh should have installed it")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install -y chromium)")
 
 

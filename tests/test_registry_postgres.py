@@ -17,6 +17,9 @@ from sync.service.registry import Base, Registry
 from tests.test_registry import check_workbooks_and_runs
 
 URL = os.environ.get("OKRSYNC_TEST_POSTGRES_URL", "")
+# CI sets OKRSYNC_CI_STRICT so that a missing server fails the run instead of skipping it quietly.
+if not URL and os.environ.get("OKRSYNC_CI_STRICT"):
+    raise RuntimeError("OKRSYNC_TEST_POSTGRES_URL is not set in CI: .ci/postgres.sh did not start PostgreSQL")
 pytestmark = pytest.mark.skipif(not URL, reason="OKRSYNC_TEST_POSTGRES_URL is not set (see .ci/postgres.sh)")
 
 
