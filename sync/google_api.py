@@ -7,7 +7,7 @@ import os
 import random as _random
 import re
 import time
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -196,10 +196,19 @@ class GoogleGateway:
         params: ParamsType = {"includeGridData": "true" if include_grid_data else "false", "fields": fields}
         return self._call("get", f"{SHEETS_URL}/{_id(spreadsheet_id)}", spreadsheet_id, params=params)
 
-    def batch_update(self, spreadsheet_id: str, requests_: list[dict[str, Any]]) -> dict[str, Any]:
-        """`spreadsheets.batchUpdate`: many structural changes in one call, applied all or nothing."""
+    def batch_update(self, spreadsheet_id: str, requests_: list[dict[str, Any]],
+                     response_ranges: Sequence[str] = (), fields: str | None = None) -> dict[str, Any]:
+        """`spreadsheets.batchUpdate`: many structural changes in one call, applied all or nothing.
+
+        With `response_ranges`, the reply also holds those ranges' cells as they stand after the changes.
+        """
         url = f"{SHEETS_URL}/{_id(spreadsheet_id)}:batchUpdate"
-        return self._call("post", url, spreadsheet_id, json={"requests": requests_})
+        body: dict[str, Any] = {"requests": requests_}
+        if response_ranges:
+            body |= {"includeSpreadsheetInResponse": True, "responseRanges": list(response_ranges),
+                     "responseIncludeGridData": True}
+        params: ParamsType | None = {"fields": fields} if fields else None
+        return self._call("post", url, spreadsheet_id, params=params, json=body)
 
     def write_values(self, spreadsheet_id: str, data: list[dict[str, Any]]) -> dict[str, Any]:
         """`values:batchUpdateByDataFilter` with RAW input: values land where each data filter points."""

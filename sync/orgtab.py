@@ -11,6 +11,7 @@ from . import catalog
 from .history import pct
 from .layout import ORG_TEAM_HEADER_ROW
 from .model import Grid, Heading
+from .parse import cell_text
 from .rollup import Objective, Rollup
 
 #: A latest check-in older than this is reported as missing.
@@ -116,8 +117,9 @@ def org_grid(
     ]
     if focus.empty:
         grid.append([m("org.focus_none")])
+    # As the sheet shows them, taken before to_dict turns a typed "100 %" (a Percent) into a bare 1.0.
+    comments = {kr: cell_text(c) for kr, c in focus["comment"].items()} if "comment" in focus else {}
     for kr_id, kr in focus.to_dict("index").items():
-        comment = kr.get("comment")
         grid.append(
             [
                 f"{kr_id} — {kr['title']}",
@@ -126,7 +128,7 @@ def org_grid(
                 word(kr["status"]),
                 kr["team"],
                 kr["owner"],
-                "" if comment is None or pd.isna(comment) else str(comment),
+                comments.get(kr_id, ""),
             ]
         )
 

@@ -103,6 +103,9 @@ def cell_text(cell: CellValue) -> str:
     """A cell as a person reads it, for messages and IDs: stripped text, 28 for 28.0, a date in ISO form."""
     if is_blank(cell):
         return ""
+    if isinstance(cell, Percent):
+        # As the sheet shows it (150 %), not Percent's repr: str() of a float subclass falls back to it.
+        return f"{round(float(cell) * 100, 6):g} %"
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     if isinstance(cell, dt.datetime | dt.date):

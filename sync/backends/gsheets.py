@@ -13,7 +13,7 @@ from ..errors import BadArgument
 from ..google_api import GoogleGateway, parse_target
 from ..layout import Layout
 from ..model import CellValue, Grid, Percent, Snapshot, Tab, WritePlan, WriteResult
-from .gsheets_layout import MIN_COLS, MIN_ROWS, api_value, choose_sheet_ids, from_serial, layout_requests
+from .gsheets_layout import MIN_COLS, MIN_ROWS, api_value, choose_sheet_ids, from_serial, layout_requests, quote_tab
 
 #: The developer metadata key that ties a row to its computed cells, wherever the row moves.
 ANCHOR_KEY = "okrsync.row"
@@ -24,6 +24,11 @@ READ_FIELDS = (
     "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
     "data(rowData(values(effectiveValue,effectiveFormat(numberFormat(type)))),"
     "rowMetadata(developerMetadata(metadataId,metadataKey))))"
+)
+#: What the anchoring batchUpdate answers with: the replies (the new anchors' IDs) and the rows as they now are.
+LANDED_FIELDS = (
+    "replies,updatedSpreadsheet(sheets(properties(title),"
+    "data(startRow,rowData(values(effectiveValue,effectiveFormat(numberFormat(type)))))))"
 )
 #: How Sheets shows each formula error, which is how people know it.
 ERROR_TEXT = {
@@ -164,16 +169,22 @@ class GoogleBackend:
         sizes = {name: _padded_size(grid, snapshot.tabs.get(name)) for name, grid in plan.tabs.items()}
         prepare, new_anchors = self._prepare(state, missing, sizes)
         if prepare:
-            # Anchors are laid by row index, so a row moved between this sync's read and this call would
-            # get another's anchor: a window of one sync, once per row. Every later write goes by anchor.
-            reply = self._counted(self.gateway.batch_update, self._id(), prepare)
+            # Anchors are laid by row index, so a row moved between this sync's read and this call would take
+            # another row's anchor. The same call answers with those tabs as they now stand: an anchor whose
+            # row no longer holds what was read carries nothing this time; the next sync, reading afresh,
+            # gives that row its own cells. Every later write goes by anchor, wherever the rows move.
+            ranges = sorted({quote_tab(tab) for tab, _row in new_anchors})
+            reply = self._counted(self.gateway.batch_update, self._id(), prepare, ranges,
+                                  LANDED_FIELDS if ranges else None)
             created = [r["createDeveloperMetadata"]["developerMetadata"]["metadataId"]
                        for r in reply.get("replies", []) if "createDeveloperMetadata" in (r or {})]
-            state.anchors.update(zip(new_anchors, (int(i) for i in created), strict=True))
-        data = [_row_range(state.anchors[key], values) for key, values in rows.items()]
+            laid = dict(zip(new_anchors, (int(i) for i in created), strict=True))
+            state.anchors.update(_still_in_place(laid, snapshot, reply.get("updatedSpreadsheet") or {}))
+        data = [_row_range(state.anchors[key], values) for key, values in rows.items() if key in state.anchors]
         for name, grid in plan.tabs.items():
             data.append(_tab_range(state.sheets[name].sheet_id, grid, *sizes[name]))
-        self._counted(self.gateway.write_values, self._id(), data)
+        if data:
+            self._counted(self.gateway.write_values, self._id(), data)
         return WriteResult(plan.cell_count(), self._reads - reads, self._writes - writes)
 
     def api_calls(self) -> tuple[int, int]:
@@ -238,6 +249,21 @@ def open_google(target: str, lang: str = "en", credentials: str | None = None) -
     if kind != "gsheet":
         raise BadArgument("error.unknown_target", lang, target=target)
     return GoogleBackend(spreadsheet_id, GoogleGateway.connect(credentials, lang), lang)
+
+
+def _still_in_place(laid: dict[tuple[str, int], int], snapshot: Snapshot,
+                    updated: dict[str, Any]) -> dict[tuple[str, int], int]:
+    """The new anchors whose row, once they were laid, still held exactly what the sync had read there."""
+    now, _state = parse_spreadsheet(updated)
+
+    def row(source: Snapshot, tab: str, number: int) -> list[CellValue] | None:
+        found = source.tabs.get(tab)
+        if found is None:
+            return None
+        return found.grid[number - 1] if number <= len(found.grid) else []
+
+    return {key: anchor for key, anchor in laid.items()
+            if (held := row(now, *key)) is not None and held == row(snapshot, *key)}
 
 
 def _padded_size(grid: Grid, before: Tab | None) -> tuple[int, int]:

@@ -1,0 +1,97 @@
+"""Helpers for tests that run okrsync against the Google fake: a backend with a recording sleeper, a
+compact layout that keeps the fake fast, provisioning, a person's typing, and what a person typed."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from typing import Any
+
+from sync import catalog
+from sync.backends.gsheets import GoogleBackend
+from sync.google_api import GoogleGateway, RetryingHTTPClient, RetryPolicy
+from sync.layout import Area, Layout
+from tests.google_fake import FakeGoogle, dummy_credentials
+
+SA_EMAIL = "okrsync@okrsync-test.iam.gserviceaccount.com"
+
+
+class Harness:
+    """A backend on the fake whose sleeper records the waits instead of sleeping."""
+
+    def __init__(self, fake: FakeGoogle, spreadsheet_id: str | None = None, lang: str = "fr",
+                 policy: RetryPolicy | None = None) -> None:
+        self.fake = fake
+        self.sleeps: list[float] = []
+        http = RetryingHTTPClient(dummy_credentials(), policy=policy, sleep=self.sleeps.append, random=lambda: 1.0)
+        self.gateway = GoogleGateway(http, lang, SA_EMAIL)
+        self.backend = GoogleBackend(spreadsheet_id, self.gateway, lang)
+
+
+def compact(layout: Layout, rows: int = 200, **per_tab: int) -> Layout:
+    """The layout with every area cut at `rows` (or `per_tab[key]` for that tab, e.g. history=1400).
+
+    The fake applies formats and dropdowns cell by cell, and the template's 3 000- and 20 000-row areas
+    would make each test take seconds. A tab's areas must still cover every row a sync writes there:
+    past them, a percentage reads back as a plain number and the next sync rewrites it.
+    """
+    for tab in layout.tabs:
+        last = per_tab.get(tab.key.split(":")[0], rows)
+
+        def cap(area: Area, last: int = last) -> Area:
+            return replace(area, last_row=min(area.last_row, last))
+
+        tab.dropdowns = [replace(d, area=cap(d.area)) for d in tab.dropdowns]
+        tab.colour_rules = [replace(r, area=cap(r.area)) for r in tab.colour_rules]
+        tab.formats = [replace(f, area=cap(f.area)) for f in tab.formats]
+        tab.protections = [replace(p, area=p.area and cap(p.area)) for p in tab.protections]
+    return layout
+
+
+def provision(fake: FakeGoogle, layout: Layout) -> str:
+    """Provision `layout` on the fake; the new spreadsheet's ID. The fake's traffic log starts empty."""
+    url = Harness(fake, lang=layout.lang).backend.provision(layout)
+    fake.exchanges.clear()
+    return url.rsplit("/", 1)[-1]
+
+
+def sync_backend(fake: FakeGoogle, spreadsheet_id: str, lang: str) -> GoogleBackend:
+    """A fresh backend on the spreadsheet, as the CLI or a nightly run opens it."""
+    return Harness(fake, spreadsheet_id, lang).backend
+
+
+def tab(tab_key: str, lang: str, team: str | None = None) -> str:
+    """A tab's name in the workbook's language."""
+    return catalog.checkin_tab_name(team, lang) if team else catalog.tab_name(tab_key, lang)
+
+
+def type_rows(fake: FakeGoogle, spreadsheet_id: str, title: str, rows: list[list[Any]], first_row: int = 2) -> None:
+    """A person types `rows` from column A of `first_row` on; None leaves a cell blank."""
+    quoted = "'" + title.replace("'", "''") + "'"
+    fake.set_values(spreadsheet_id, f"{quoted}!A{first_row}", rows, user_entered=True)
+
+
+def column(tab_key: str, key: str) -> int:
+    """0-based index of a template column."""
+    return next(i for i, c in enumerate(catalog.columns(tab_key, "en")) if c.key == key)
+
+
+def input_columns(tab_key: str) -> set[int]:
+    """0-based indexes of the columns people type into."""
+    return {i for i, c in enumerate(catalog.columns(tab_key, "en")) if not c.computed}
+
+
+def people_cells(fake: FakeGoogle, spreadsheet_id: str, lang: str) -> dict[tuple[str, int, int], Any]:
+    """Every cell a person owns (value and format): Settings, Read me, and the input columns of OKR and
+    check-in tabs. Comparing it before and after a sync proves the sync changed none of them."""
+    owned = {tab("settings", lang): None, tab("readme", lang): None, tab("okrs", lang): input_columns("okrs")}
+    prefix = catalog.checkin_tab_name("", lang)
+    for title in fake.book(spreadsheet_id).titles():
+        if title.startswith(prefix):
+            owned[title] = input_columns("checkins")
+    cells: dict[tuple[str, int, int], Any] = {}
+    for title, cols in owned.items():
+        for (r, c), cell in fake.sheet(spreadsheet_id, title).cells.items():
+            if cols is None or c in cols:
+                cells[(title, r, c)] = copy.deepcopy(cell)
+    return cells
