@@ -49,13 +49,17 @@ def evaluate(snapshot: Snapshot, location: str, as_of: dt.date) -> Evaluation:
 def run_sync(backend: Backend, as_of: dt.date | None = None, dry_run: bool = False) -> dict[str, Any]:
     """One sync of one workbook: one read, at most one write (none when nothing changed); the report."""
     as_of = as_of or dt.date.today()
+    reads, writes = backend.api_calls()
     with backend.lock():
         snapshot = backend.read()
         ev = evaluate(snapshot, backend.location, as_of)
         if not dry_run and not ev.plan.empty:
             backend.apply(ev.plan, snapshot)
     cells = ev.plan.cell_count()
-    return build_report(ev.workbook, ev.krs, ev.checkins, ev.rollup, ev.problems, as_of, cells, backend.api_calls())
+    # This sync's own calls, even when one backend object serves several syncs.
+    after = backend.api_calls()
+    calls = (after[0] - reads, after[1] - writes)
+    return build_report(ev.workbook, ev.krs, ev.checkins, ev.rollup, ev.problems, as_of, cells, calls)
 
 
 def run_validate(backend: Backend, as_of: dt.date | None = None) -> dict[str, Any]:
