@@ -50,3 +50,21 @@ class BackendError(OkrsyncError):
     """The backend (a file, Google) refused or failed."""
 
     status_code = 502
+
+
+class NotAuthenticated(OkrsyncError):
+    """No token, or one that does not verify: 401."""
+
+    status_code = 401
+
+
+class NotAllowed(OkrsyncError):
+    """A verified caller without access to this: 403."""
+
+    status_code = 403
+
+
+class AuthUnavailable(OkrsyncError):
+    """Tokens cannot be checked right now (no audience configured, Google's certificates unreachable): 503."""
+
+    status_code = 503

@@ -13,7 +13,7 @@ import google.auth.transport
 from google.oauth2 import id_token as google_id_token
 from werkzeug.datastructures import Headers as WerkzeugHeaders
 
-from ..errors import OkrsyncError
+from ..errors import AuthUnavailable, NotAllowed, NotAuthenticated
 from . import editors
 from .context import Service
 from .registry import WorkbookRecord
@@ -24,24 +24,6 @@ LOCAL_CALLER_EMAIL = "local"
 _MAX_AGE = re.compile(r"max-age=(\d+)")
 #: Request headers: Flask's, or a plain mapping in tests and jobs.
 Headers = Mapping[str, str] | WerkzeugHeaders
-
-
-class NotAuthenticated(OkrsyncError):
-    """No token, or one that does not verify: 401."""
-
-    status_code = 401
-
-
-class NotAllowed(OkrsyncError):
-    """A verified caller without access to this: 403."""
-
-    status_code = 403
-
-
-class AuthUnavailable(OkrsyncError):
-    """Tokens cannot be checked right now (no audience configured, Google's certificates unreachable): 503."""
-
-    status_code = 503
 
 
 @dataclass(frozen=True)
