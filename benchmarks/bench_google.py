@@ -1,0 +1,282 @@
+"""okrsync's sync against the same job done with gspread-dataframe + gspread-formatting, and cell by cell.
+
+Run: python -m benchmarks.bench_google   (offline: everything goes to the Sheets/Drive fake of tests/)
+
+For 3, 10 and 30 teams (10 KRs each, 13 weeks of check-ins) the same synthetic workbook is provisioned
+three times in the fake, and each method does a first sync and an unchanged rerun on its own copy. Calls
+are counted by the fake; time is simulated at 150 ms a call plus the client's measured CPU time.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+from unittest import mock
+
+import gspread
+import responses
+
+from benchmarks.baselines import DryWritesClient, Rules, cell_by_cell, compare, with_dataframes
+from benchmarks.synthetic import AS_OF, synthetic_layout
+from sync.backends.gsheets import READ_FIELDS, GoogleBackend, parse_spreadsheet
+from sync.engine import evaluate, run_sync
+from sync.google_api import GoogleGateway, RetryingHTTPClient
+from sync.layout import Area, Layout
+from sync.model import Snapshot, WritePlan
+from tests.google_fake import FakeGoogle, dummy_credentials
+from tests.google_fake import sheets as fake_sheets
+from tests.google_fake.render import spreadsheet_json
+
+SIZES = (3, 10, 30)
+KRS_PER_TEAM, WEEKS = 10, 13
+SECONDS_PER_CALL = 0.150
+#: Sheets' per-user quota: 60 read and 60 write requests a minute.
+QUOTA_PER_MINUTE = 60
+#: Cell by cell is executed against the fake up to this many teams; above, its writes are built by gspread
+#: and counted by the HTTP client without being sent (tens of thousands of calls would take the fake hours).
+EXECUTE_CELL_BY_CELL_UP_TO = 3
+METHODS = ("okrsync", "gspread-dataframe + gspread-formatting", "gspread cell by cell")
+
+
+@dataclass
+class Cost:
+    """What one run of one method cost: API calls and the client's own CPU time."""
+
+    reads: int
+    writes: int
+    cpu: float
+    executed: bool = True
+
+    @property
+    def calls(self) -> int:
+        return self.reads + self.writes
+
+    @property
+    def seconds(self) -> float:
+        """Simulated wall time: every call waits SECONDS_PER_CALL, one after the other, plus the CPU."""
+        return self.calls * SECONDS_PER_CALL + self.cpu
+
+    @property
+    def quota_minutes(self) -> float:
+        """Minutes of one user's quota the job uses up (read and write quotas are separate buckets)."""
+        return max(self.reads, self.writes) / QUOTA_PER_MINUTE
+
+
+class TimedFake(FakeGoogle):
+    """The fake, timing its own work so that it can be taken out of the client's CPU time."""
+
+    server_seconds = 0.0
+
+    def _callback(self, request: Any) -> Any:
+        start = time.process_time()
+        try:
+            return super()._callback(request)
+        finally:
+            self.server_seconds += time.process_time() - start
+
+
+def benchmark_layout(teams: int) -> Layout:
+    """The synthetic workbook, with formats, dropdowns and colour rules cut to the rows it uses.
+
+    The fake applies formats cell by cell and full-size areas (3 000 rows a check-in tab, 20 000 of history)
+    make provisioning slow; the history keeps enough formatted rows for its dates and percentages."""
+    layout = synthetic_layout(teams, KRS_PER_TEAM, teams * KRS_PER_TEAM * WEEKS, "fr")
+    history_rows = teams * KRS_PER_TEAM * (WEEKS + 1) + 50
+    for tab in layout.tabs:
+        rows = history_rows if tab.key == "history" else max(400, len(tab.grid) + 50)
+
+        def cap(area: Area, rows: int = rows) -> Area:
+            return replace(area, last_row=min(area.last_row, rows))
+
+        tab.dropdowns = [replace(d, area=cap(d.area)) for d in tab.dropdowns]
+        tab.colour_rules = [replace(r, area=cap(r.area)) for r in tab.colour_rules]
+        tab.formats = [replace(f, area=cap(f.area)) for f in tab.formats]
+        tab.protections = [replace(p, area=p.area and cap(p.area)) for p in tab.protections]
+    return layout
+
+
+class Bench:
+    """One size: a fake holding three copies of the workbook, and the three methods run on them."""
+
+    def __init__(self, fake: TimedFake, teams: int) -> None:
+        self.fake, self.teams = fake, teams
+        self.layout = benchmark_layout(teams)
+        self.rules: Rules = {tab.name: tab.colour_rules for tab in self.layout.tabs}
+        self.oracle_seconds = 0.0
+
+    def provision(self) -> str:
+        """A fresh copy of the workbook, as `okrsync init --google` lays it out."""
+        backend = GoogleBackend(None, self._gateway(), "fr")
+        return backend.provision(self.layout).rsplit("/", 1)[-1]
+
+    def okrsync(self, spreadsheet_id: str) -> Callable[[], None]:
+        """A sync of this copy through okrsync's Google backend."""
+        backend = GoogleBackend(spreadsheet_id, self._gateway(), "fr")
+
+        def run() -> None:
+            run_sync(backend, AS_OF)
+
+        return run
+
+    def with_dataframes(self, spreadsheet_id: str) -> Callable[[], None]:
+        """The job on this copy, per tab with gspread-dataframe and gspread-formatting."""
+        client = gspread.Client(auth=dummy_credentials())
+
+        def run() -> None:
+            with_dataframes(client, spreadsheet_id, self.compute(spreadsheet_id), self.rules)
+
+        return run
+
+    def measure(self, run: Callable[[], None], dry_client: DryWritesClient | None = None) -> Cost:
+        """Run one method once; calls as the fake counted them (plus writes a dry client held back)."""
+        self.fake.exchanges.clear()
+        self.oracle_seconds = 0.0
+        held_before = dry_client.held if dry_client else 0
+        # As timeit does, no garbage collection while timing: the fake's millions of cells live in this
+        # process, and collections walking them would be charged to whichever client code allocates.
+        gc.collect()
+        gc.disable()
+        try:
+            server, start = self.fake.server_seconds, time.process_time()
+            run()
+            cpu = time.process_time() - start - (self.fake.server_seconds - server) - self.oracle_seconds
+        finally:
+            gc.enable()
+        held = dry_client.held - held_before if dry_client else 0
+        return Cost(len(self.fake.read_calls()), len(self.fake.write_calls()) + held, cpu, executed=not held)
+
+    def compute(self, spreadsheet_id: str) -> Callable[[], tuple[WritePlan, Snapshot]]:
+        """The engine's plan on the sheet as it stands, from the fake's state: not an API call, and not
+        the baseline's CPU (it has read the sheet its own way already; evaluate() is counted)."""
+
+        def compute() -> tuple[WritePlan, Snapshot]:
+            start = time.process_time()
+            snapshot = self.contents(spreadsheet_id)
+            self.oracle_seconds += time.process_time() - start
+            return evaluate(snapshot, GoogleGateway.url(spreadsheet_id), AS_OF).plan, snapshot
+
+        return compute
+
+    def contents(self, spreadsheet_id: str) -> Snapshot:
+        """What a copy holds, typed as okrsync reads it, straight from the fake's state (no call)."""
+        data = spreadsheet_json(self.fake.book(spreadsheet_id), {"fields": [READ_FIELDS]})
+        return parse_spreadsheet(data)[0]
+
+    @staticmethod
+    def _gateway() -> GoogleGateway:
+        return GoogleGateway(RetryingHTTPClient(dummy_credentials(), sleep=lambda _: None), "fr")
+
+
+def run_size(teams: int) -> tuple[dict[str, tuple[Cost, Cost | None]], dict[str, str]]:
+    """(first sync, unchanged rerun) for each method on `teams` teams; how each copy ended up against
+    okrsync's, for the methods whose writes were executed."""
+    results: dict[str, tuple[Cost, Cost | None]] = {}
+    outcome: dict[str, str] = {}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = TimedFake()
+        fake.install(rsps)
+        bench = Bench(fake, teams)
+        ids = [bench.provision() for _ in METHODS]
+        bench.compute(ids[0])()  # warm-up: first-use costs (template loading…) are nobody's sync
+        run = bench.okrsync(ids[0])
+        results[METHODS[0]] = (bench.measure(run), bench.measure(run))
+        run = bench.with_dataframes(ids[1])
+        results[METHODS[1]] = (bench.measure(run), bench.measure(run))
+        results[METHODS[2]] = _cell_by_cell(bench, ids[2], execute=teams <= EXECUTE_CELL_BY_CELL_UP_TO)
+        for method, spreadsheet_id in zip(METHODS[1:], ids[1:], strict=True):
+            if results[method][0].executed:
+                outcome[method] = compare(bench.contents(ids[0]), bench.contents(spreadsheet_id))
+        fake.assert_clean()
+    return results, outcome
+
+
+def _cell_by_cell(bench: Bench, spreadsheet_id: str, execute: bool) -> tuple[Cost, Cost | None]:
+    client = gspread.Client(auth=dummy_credentials(), http_client=DryWritesClient)
+    http = client.http_client
+    assert isinstance(http, DryWritesClient)
+    http.dry = not execute
+
+    def run() -> None:
+        cell_by_cell(client, spreadsheet_id, bench.compute(spreadsheet_id), bench.rules)
+
+    if not execute:
+        # A dry first sync changed nothing in the fake, so its rerun would redo the first sync: not measured.
+        return bench.measure(run, http), None
+    # Before each write the fake pickles the whole spreadsheet, to roll a failed request back as Google
+    # would (~20 ms a call here): thousands of calls would take minutes. Every request of this run must
+    # succeed anyway (assert_clean), so the copy is skipped; validation and state changes are unchanged.
+    with mock.patch.object(fake_sheets, "pickle", _NoRollback):
+        return bench.measure(run, http), bench.measure(run, http)
+
+
+class _NoRollback:
+    """Stands in for `pickle` in the fake's request handling: no snapshot, hence no rollback."""
+
+    @staticmethod
+    def dumps(_: object) -> None:
+        return None
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.1f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def table(results: dict[int, dict[str, tuple[Cost, Cost | None]]], outcomes: dict[int, dict[str, str]]) -> str:
+    """The Markdown table of first syncs, its note, and the line on unchanged reruns."""
+    lines = [
+        "| workbook | method | read calls | write calls | total calls | simulated time | quota-minutes |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for teams, by_method in results.items():
+        for method, (first, _) in by_method.items():
+            star = "" if first.executed else " *"
+            fits = "fits" if first.quota_minutes <= 1 else "429s"
+            lines.append(
+                f"| {teams} teams | {method}{star} | {first.reads:,} | {first.writes:,} | {first.calls:,} "
+                f"| {_duration(first.seconds)} | {first.quota_minutes:,.2f} ({fits}) |"
+            )
+    lines.append("")
+    lines.append(
+        f"First sync of a workbook of N teams × {KRS_PER_TEAM} KRs × {WEEKS} weeks of check-ins, against the "
+        "Sheets/Drive fake. Simulated time = calls × 150 ms + measured client CPU (the fake's own work taken "
+        f"out). Quota-minutes = max(reads, writes) / {QUOTA_PER_MINUTE}: above 1 the job cannot finish within "
+        "a minute's per-user quota, gets 429s and lasts at least that many minutes. "
+        "A call is one HTTP request: gspread opens a spreadsheet with 2 metadata GETs (open_by_key, "
+        "worksheets()); get_as_dataframe is 1 values.get a tab; set_with_dataframe 1 resize + 1 values.update "
+        "a changed tab; format_cell_ranges 1 batchUpdate a tab; update_cell and format 1 call each. "
+        "* writes built by gspread and counted by its HTTP client, not sent to the fake (reads executed)."
+    )
+    lines.append("")
+    parts = []
+    for method in METHODS:
+        reruns = [(t, r[method][1]) for t, r in results.items()]
+        shown = ", ".join(f"{c.reads} + {c.writes} ({t} teams, {_duration(c.seconds)})"
+                          for t, c in reruns if c is not None)
+        parts.append(f"{method} {shown}")
+    lines.append("Rerun with no change (reads + writes): " + "; ".join(parts) + ".")
+    lines.append("")
+    ends = [f"{method} ({teams} teams): {text}" for teams, found in outcomes.items() for method, text in found.items()]
+    lines.append("Sheet after the sync, against okrsync's copy: " + "; ".join(ends) + ".")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or list(SIZES)
+    results, outcomes = {}, {}
+    for teams in sizes:
+        start = time.perf_counter()
+        results[teams], outcomes[teams] = run_size(teams)
+        print(f"{teams} teams measured in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    print(table(results, outcomes))
+
+
+if __name__ == "__main__":
+    main()
