@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+
 from ..google_api import GoogleGateway
 
 #: Drive roles that can edit a file; commenters and readers see the sheet but do not run its syncs.
