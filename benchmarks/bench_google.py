@@ -13,7 +13,7 @@ import gc
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from unittest import mock
 
@@ -25,11 +25,12 @@ from benchmarks.synthetic import AS_OF, synthetic_layout
 from sync.backends.gsheets import READ_FIELDS, GoogleBackend, parse_spreadsheet
 from sync.engine import evaluate, run_sync
 from sync.google_api import GoogleGateway, RetryingHTTPClient
-from sync.layout import Area, Layout
+from sync.layout import Layout
 from sync.model import Snapshot, WritePlan
 from tests.google_fake import FakeGoogle, dummy_credentials
 from tests.google_fake import sheets as fake_sheets
 from tests.google_fake.render import spreadsheet_json
+from tests.google_harness import compact
 
 SIZES = (3, 10, 30)
 KRS_PER_TEAM, WEEKS = 10, 13
@@ -85,18 +86,8 @@ def benchmark_layout(teams: int) -> Layout:
     The fake applies formats cell by cell and full-size areas (3 000 rows a check-in tab, 20 000 of history)
     make provisioning slow; the history keeps enough formatted rows for its dates and percentages."""
     layout = synthetic_layout(teams, KRS_PER_TEAM, teams * KRS_PER_TEAM * WEEKS, "fr")
-    history_rows = teams * KRS_PER_TEAM * (WEEKS + 1) + 50
-    for tab in layout.tabs:
-        rows = history_rows if tab.key == "history" else max(400, len(tab.grid) + 50)
-
-        def cap(area: Area, rows: int = rows) -> Area:
-            return replace(area, last_row=min(area.last_row, rows))
-
-        tab.dropdowns = [replace(d, area=cap(d.area)) for d in tab.dropdowns]
-        tab.colour_rules = [replace(r, area=cap(r.area)) for r in tab.colour_rules]
-        tab.formats = [replace(f, area=cap(f.area)) for f in tab.formats]
-        tab.protections = [replace(p, area=p.area and cap(p.area)) for p in tab.protections]
-    return layout
+    rows = max(400, *(len(tab.grid) + 50 for tab in layout.tabs if tab.key != "history"))
+    return compact(layout, rows, history=teams * KRS_PER_TEAM * (WEEKS + 1) + 50)
 
 
 class Bench:

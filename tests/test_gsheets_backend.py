@@ -3,50 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from sync.backends.gsheets import ANCHOR_KEY, READ_FIELDS, GoogleBackend, cell_value
+from sync.backends.gsheets import ANCHOR_KEY, READ_FIELDS, cell_value
 from sync.backends.gsheets_layout import layout_requests
 from sync.demo import AS_OF, demo_layout
 from sync.engine import run_sync
 from sync.errors import BackendError
-from sync.google_api import GoogleGateway, RetryingHTTPClient
-from sync.layout import Area, Layout, Team, WorkbookSpec, build_layout
+from sync.layout import Layout, Team, WorkbookSpec, build_layout
 from sync.model import CellWrite, Percent, WritePlan
-from tests.google_fake import FakeGoogle, dummy_credentials, validate
+from tests.google_fake import FakeGoogle, validate
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
+from tests.google_harness import SA_EMAIL, Harness, compact
 
-SA_EMAIL = "okrsync@okrsync-test.iam.gserviceaccount.com"
 CHECKINS = "Check-ins Marketing"
 OKR = "OKR"
 ORG = "Org"
-
-
-class Harness:
-    """A backend on the fake, with a sleeper that records instead of sleeping."""
-
-    def __init__(self, fake: FakeGoogle, spreadsheet_id: str | None = None, lang: str = "fr") -> None:
-        self.sleeps: list[float] = []
-        http = RetryingHTTPClient(dummy_credentials(), sleep=self.sleeps.append, random=lambda: 1.0)
-        self.gateway = GoogleGateway(http, lang, SA_EMAIL)
-        self.backend = GoogleBackend(spreadsheet_id, self.gateway, lang)
-
-
-def compact(layout: Layout, rows: int = 300) -> Layout:
-    """The layout with every area cut at `rows`: the fake applies formats cell by cell, and 20 000-row
-    areas would make each test take seconds. test_real_size_layout_is_one_valid_batch covers the full size."""
-    def cap(area: Area) -> Area:
-        return replace(area, last_row=min(area.last_row, rows))
-
-    for tab in layout.tabs:
-        tab.dropdowns = [replace(d, area=cap(d.area)) for d in tab.dropdowns]
-        tab.colour_rules = [replace(r, area=cap(r.area)) for r in tab.colour_rules]
-        tab.formats = [replace(f, area=cap(f.area)) for f in tab.formats]
-        tab.protections = [replace(p, area=p.area and cap(p.area)) for p in tab.protections]
-    return layout
 
 
 def french_layout(rows: int = 300) -> Layout:
