@@ -61,7 +61,3 @@ def run_sync(backend: Backend, as_of: dt.date | None = None, dry_run: bool = Fal
     calls = (after[0] - reads, after[1] - writes)
     return build_report(ev.workbook, ev.krs, ev.checkins, ev.rollup, ev.problems, as_of, cells, calls)
 
-
-def run_validate(backend: Backend, as_of: dt.date | None = None) -> dict[str, Any]:
-    """The report of a sync that writes nothing."""
-    return run_sync(backend, as_of, dry_run=True)
