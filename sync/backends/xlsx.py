@@ -12,11 +12,11 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from copy import copy
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 from xml.etree.ElementTree import ParseError
 
 from openpyxl import Workbook, load_workbook
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 _UNREADABLE = (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, ValueError, TypeError,
                ParseError, EOFError, zlib.error, NotImplementedError, StopIteration)
 
+
+T = TypeVar("T")
 
 #: openpyxl turns a number in a date-formatted cell that is no possible date into #VALUE! as it loads.
 _IMPOSSIBLE_DATE = re.compile(r"Cell ([A-Z]+[0-9]+) is marked as a date but the serial value")
@@ -81,13 +83,7 @@ class XlsxBackend:
 
     def read(self) -> Snapshot:
         """Every sheet's cached values, in one pass over the file: no formula is evaluated here."""
-        try:
-            with zipfile.ZipFile(self.path) as archive:
-                sheets = read_sheets(archive)
-        except OSError as exc:
-            self._raise_for(exc)
-        except _UNREADABLE:
-            raise NotOurWorkbook("error.not_a_workbook", self.lang, path=self.location) from None
+        sheets = self._from_package(read_sheets)
         return Snapshot(self.path.stem, {name: Tab(name, grid) for name, grid in sheets}, locale=None)
 
     def apply(self, plan: WritePlan, snapshot: Snapshot) -> WriteResult:
@@ -221,17 +217,21 @@ class XlsxBackend:
             temp.unlink(missing_ok=True)
             raise self._write_failed(exc) from None
 
-    def _charts_missing(self, plan: WritePlan) -> bool:
-        """Whether the file lacks a chart of the plan (a person deleted it), so saving is still needed."""
-        if not plan.charts:
-            return False
+    def _from_package(self, reader: Callable[[zipfile.ZipFile], T]) -> T:
+        """What `reader` finds in the workbook's zip package; an unreadable file says so in one sentence."""
         try:
             with zipfile.ZipFile(self.path) as archive:
-                found = chart_counts(archive)
+                return reader(archive)
         except OSError as exc:
             self._raise_for(exc)
         except _UNREADABLE:
             raise NotOurWorkbook("error.not_a_workbook", self.lang, path=self.location) from None
+
+    def _charts_missing(self, plan: WritePlan) -> bool:
+        """Whether the file lacks a chart of the plan (a person deleted it), so saving is still needed."""
+        if not plan.charts:
+            return False
+        found = self._from_package(chart_counts)
         wanted = Counter(spec.tab for spec in plan.charts)
         return any(found.get(tab, 0) != count for tab, count in wanted.items())
 
