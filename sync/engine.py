@@ -31,6 +31,11 @@ class Evaluation:
     problems: list[Problem]
     plan: WritePlan
 
+    def report(self, as_of: dt.date, api_calls: tuple[int, int]) -> dict[str, Any]:
+        """The report of this evaluation: what the plan writes, at what API cost."""
+        return build_report(self.workbook, self.krs, self.checkins, self.rollup, self.problems, as_of,
+                            self.plan.cell_count(), api_calls)
+
 
 def evaluate(snapshot: Snapshot, location: str, as_of: dt.date) -> Evaluation:
     """The pure part of a sync: no I/O, the same snapshot and date always give the same result."""
@@ -55,9 +60,7 @@ def run_sync(backend: Backend, as_of: dt.date | None = None, dry_run: bool = Fal
         ev = evaluate(snapshot, backend.location, as_of)
         if not dry_run and not ev.plan.empty:
             backend.apply(ev.plan, snapshot)
-    cells = ev.plan.cell_count()
     # This sync's own calls, even when one backend object serves several syncs.
     after = backend.api_calls()
-    calls = (after[0] - reads, after[1] - writes)
-    return build_report(ev.workbook, ev.krs, ev.checkins, ev.rollup, ev.problems, as_of, cells, calls)
+    return ev.report(as_of, (after[0] - reads, after[1] - writes))
 

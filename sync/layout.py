@@ -56,8 +56,7 @@ class WorkbookSpec:
         if not self.teams:
             raise BadArgument("error.no_team", self.lang)
         for team in self.teams:
-            name = team.name.strip()
-            if not name or len(name) > 80 or _BAD_TAB_CHARS.search(name):
+            if not valid_team_name(team.name):
                 raise BadArgument("error.bad_team", self.lang, value=team.name)
         self.locale = self.locale or catalog.template()["default_locale"][self.lang]
         self.title = self.title or f"OKR {self.organisation} {self.quarter}"
@@ -270,22 +269,7 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         hidden=True,
     )
     lists.protections.append(Protection(None, catalog.message("layout.service_protection", lang)))
-    confidence_words = tuple(catalog.words("confidence", lang).values())
-    for index, team in enumerate(spec.teams, start=1):
-        name = catalog.checkin_tab_name(team.name, lang)
-        tab = _column_tab(f"checkins:{team.name}", name, "checkins", lang, CHECKIN_ROWS, colours["tab_people"])
-        kr_col = _col("checkins", "kr")
-        # The team's KR IDs, kept current by every sync on the Lists tab: a range-based list per team.
-        tab.dropdowns.append(
-            Dropdown(
-                Area(2, CHECKIN_ROWS, kr_col, kr_col),
-                source_tab=lists.name,
-                source=Area(2, LIST_ROWS, index + 1, index + 1),
-            )
-        )
-        conf_col = _col("checkins", "confidence")
-        tab.dropdowns.append(Dropdown(Area(2, CHECKIN_ROWS, conf_col, conf_col), values=confidence_words))
-        tabs.append(tab)
+    tabs += [checkin_tab(team.name, index, lang) for index, team in enumerate(spec.teams, start=1)]
 
     org = TabLayout(
         key="org",
@@ -317,6 +301,32 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         tabs=tabs,
         charts=[chart],
     )
+
+
+def checkin_tab(team: str, index: int, lang: str) -> TabLayout:
+    """A team's check-in tab; `index` (1-based, the team's place in Settings) picks its Lists column."""
+    colours = catalog.template()["colors"]
+    name = catalog.checkin_tab_name(team, lang)
+    tab = _column_tab(f"checkins:{team}", name, "checkins", lang, CHECKIN_ROWS, colours["tab_people"])
+    kr_col = _col("checkins", "kr")
+    # The team's KR IDs, kept current by every sync on the Lists tab: a range-based list per team.
+    tab.dropdowns.append(
+        Dropdown(
+            Area(2, CHECKIN_ROWS, kr_col, kr_col),
+            source_tab=catalog.tab_name("lists", lang),
+            source=Area(2, LIST_ROWS, index + 1, index + 1),
+        )
+    )
+    conf_col = _col("checkins", "confidence")
+    confidence_words = tuple(catalog.words("confidence", lang).values())
+    tab.dropdowns.append(Dropdown(Area(2, CHECKIN_ROWS, conf_col, conf_col), values=confidence_words))
+    return tab
+
+
+def valid_team_name(name: str) -> bool:
+    """Whether a team name can name its check-in tab: not blank, not too long, no character a tab refuses."""
+    name = name.strip()
+    return bool(name) and len(name) <= 80 and not _BAD_TAB_CHARS.search(name)
 
 
 def lists_grid(lang: str, teams: list[str], team_krs: dict[str, list[str]]) -> Grid:

@@ -25,6 +25,17 @@ def stale(krs: pd.DataFrame, as_of: dt.date) -> pd.Series:
     return ~krs["error"].astype(bool) & (last.isna() | (age > STALE_DAYS))
 
 
+def focus_krs(krs: pd.DataFrame) -> pd.DataFrame:
+    """The KRs the Monday meeting goes through: red then yellow, by team and OKR-tab row."""
+    focus = krs[krs["status"].isin(["yellow", "red"])]
+    return focus.assign(rank=focus["status"].map({"red": 0, "yellow": 1})).sort_values(["rank", "team", "row"])
+
+
+def missing_krs(krs: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The KRs whose latest check-in is stale (or that never had one), in OKR-tab order."""
+    return krs[stale(krs, as_of)]
+
+
 def org_grid(
     title: str, quarter: str, as_of: dt.date, lang: str, rollup: Rollup, krs: pd.DataFrame, organisation: str
 ) -> Grid:
@@ -100,8 +111,7 @@ def org_grid(
     for obj in rollup.objectives:
         place(obj, 0)
 
-    focus = krs[krs["status"].isin(["yellow", "red"])]
-    focus = focus.assign(rank=focus["status"].map({"red": 0, "yellow": 1})).sort_values(["rank", "team", "row"])
+    focus = focus_krs(krs)
     grid += [
         [],
         [Heading(m("org.focus"))],
@@ -132,7 +142,7 @@ def org_grid(
             ]
         )
 
-    missing = krs[stale(krs, as_of)]
+    missing = missing_krs(krs, as_of)
     grid += [
         [],
         [Heading(m("org.missing", days=STALE_DAYS))],

@@ -104,6 +104,9 @@ def score_krs(krs: pd.DataFrame, checkins: pd.DataFrame, settings: Settings, as_
     out["confidence"] = last["confidence"].reindex(out.index).astype(float)
     out["last_checkin"] = last["date"].reindex(out.index)
     out["comment"] = last["comment"].reindex(out.index) if "comment" in last else None
+    # Where that check-in is, so the add-on's dashboard can take people to it.
+    out["checkin_tab"] = last["tab"].reindex(out.index) if "tab" in last else None
+    out["checkin_row"] = last["row"].reindex(out.index)
     out["expected"] = elapsed(settings.start, settings.end, as_of)
     out["own"] = out["current"].notna()
     raw = progress(out["type"], out["start"], out["target"], out["current"])

@@ -13,7 +13,17 @@ from ..errors import BadArgument
 from ..google_api import GoogleGateway, parse_target
 from ..layout import Layout
 from ..model import CellValue, Grid, Percent, Snapshot, Tab, WritePlan, WriteResult
-from .gsheets_layout import MIN_COLS, MIN_ROWS, api_value, choose_sheet_ids, from_serial, layout_requests, quote_tab
+from .gsheets_layout import (
+    MIN_COLS,
+    MIN_ROWS,
+    api_value,
+    choose_sheet_ids,
+    from_serial,
+    layout_requests,
+    padded_size,
+    padded_values,
+    quote_tab,
+)
 
 #: The developer metadata key that ties a row to its computed cells, wherever the row moves.
 ANCHOR_KEY = "okrsync.row"
@@ -166,7 +176,7 @@ class GoogleBackend:
         for w in plan.cells:
             rows[(w.tab, w.row)][w.col] = w.value
         missing = [key for key in rows if key not in state.anchors]
-        sizes = {name: _padded_size(grid, snapshot.tabs.get(name)) for name, grid in plan.tabs.items()}
+        sizes = {name: padded_size(grid, _grid_of(snapshot.tabs.get(name))) for name, grid in plan.tabs.items()}
         prepare, new_anchors = self._prepare(state, missing, sizes)
         if prepare:
             # Anchors are laid by row index, so a row moved between this sync's read and this call would take
@@ -266,12 +276,8 @@ def _still_in_place(laid: dict[tuple[str, int], int], snapshot: Snapshot,
             if (held := row(now, *key)) is not None and held == row(snapshot, *key)}
 
 
-def _padded_size(grid: Grid, before: Tab | None) -> tuple[int, int]:
-    """The rectangle a service tab's rewrite covers: the new grid, and the old one so stale cells clear."""
-    old = before.grid if before else []
-    rows = max(len(grid), len(old), 1)
-    cols = max([len(r) for r in grid] + [len(r) for r in old] + [1])
-    return rows, cols
+def _grid_of(tab: Tab | None) -> Grid | None:
+    return tab.grid if tab else None
 
 
 def _row_range(metadata_id: int, values: dict[int, CellValue]) -> dict[str, Any]:
@@ -285,8 +291,7 @@ def _row_range(metadata_id: int, values: dict[int, CellValue]) -> dict[str, Any]
 
 def _tab_range(sheet_id: int, grid: Grid, rows: int, cols: int) -> dict[str, Any]:
     """A whole service tab from A1, padded with "" to cover what it held before."""
-    values = [[api_value(v) for v in row] + [""] * (cols - len(row)) for row in grid]
-    values += [[""] * cols for _ in range(rows - len(grid))]
+    values = padded_values(grid, rows, cols)
     grid_range = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": rows,
                   "startColumnIndex": 0, "endColumnIndex": cols}
     return {"dataFilter": {"gridRange": grid_range}, "majorDimension": "ROWS", "values": values}

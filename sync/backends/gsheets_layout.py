@@ -8,7 +8,7 @@ import numbers
 from typing import Any
 
 from ..layout import Area, ColourRule, Dropdown, Layout, TabLayout
-from ..model import CellValue, ChartSpec, Heading, Percent
+from ..model import CellValue, ChartSpec, Grid, Heading, Percent
 
 #: Day 0 of Sheets' date serial numbers.
 EPOCH = dt.date(1899, 12, 30)
@@ -90,6 +90,41 @@ def col_letters(col: int) -> str:
 def quote_tab(name: str) -> str:
     """A tab name as A1 notation needs it: always quoted, inner quotes doubled."""
     return "'" + name.replace("'", "''") + "'"
+
+
+def a1(area: Area) -> str:
+    """A 1-based inclusive Area in A1 notation without its tab: `L2:L500`."""
+    return f"{col_letters(area.first_col)}{area.first_row}:{col_letters(area.last_col)}{area.last_row}"
+
+
+def padded_size(grid: Grid, before: Grid | None) -> tuple[int, int]:
+    """The rectangle a service tab's rewrite covers: the new grid, and the old one so stale cells clear."""
+    old = before or []
+    rows = max(len(grid), len(old), 1)
+    cols = max([len(r) for r in grid] + [len(r) for r in old] + [1])
+    return rows, cols
+
+
+def padded_values(grid: Grid, rows: int, cols: int) -> list[list[Any]]:
+    """A whole service tab from A1 as RAW values, padded with "" to `rows` × `cols`."""
+    values = [[api_value(v) for v in row] + [""] * (cols - len(row)) for row in grid]
+    return values + [[""] * cols for _ in range(rows - len(grid))]
+
+
+def source_a1(dropdown: Dropdown) -> str | None:
+    """The range a dropdown reads its values from, tab included: `'Lists'!B2:B200`; None for a fixed list."""
+    if not (dropdown.source_tab and dropdown.source):
+        return None
+    return f"{quote_tab(dropdown.source_tab)}!{a1(dropdown.source)}"
+
+
+def rule_condition(rule: ColourRule) -> tuple[str, str]:
+    """A status colour rule's condition: ("CUSTOM_FORMULA", formula on the status column) or ("TEXT_EQ", text)."""
+    if rule.status_col:
+        text = rule.text.replace('"', '""')
+        # Relative to the area's first row: Sheets shifts the row for every row of the area.
+        return "CUSTOM_FORMULA", f'=${col_letters(rule.status_col)}{rule.area.first_row}="{text}"'
+    return "TEXT_EQ", rule.text
 
 
 def grid_range(sheet_id: int, area: Area | None) -> dict[str, int]:
@@ -201,11 +236,9 @@ def _widths(widths: list[int], sheet_id: int) -> list[dict[str, Any]]:
 
 
 def _validation(dropdown: Dropdown, sheet_id: int, ids: dict[str, int]) -> dict[str, Any]:
-    if dropdown.source_tab and dropdown.source:
-        s = dropdown.source
-        a1 = f"={quote_tab(dropdown.source_tab)}!{col_letters(s.first_col)}{s.first_row}:" \
-             f"{col_letters(s.last_col)}{s.last_row}"
-        condition = {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": a1}]}
+    source = source_a1(dropdown)
+    if source:
+        condition = {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": "=" + source}]}
     else:
         condition = {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in dropdown.values]}
     rule = {"condition": condition, "strict": dropdown.strict, "showCustomUi": True}
@@ -214,13 +247,8 @@ def _validation(dropdown: Dropdown, sheet_id: int, ids: dict[str, int]) -> dict[
 
 def _colour_rule(rule: ColourRule, sheet_id: int, index: int) -> dict[str, Any]:
     """A status colour as conditional formatting, so it follows the status even when rows move."""
-    text = rule.text.replace('"', '""')
-    if rule.status_col:
-        # Relative to the area's first row: Sheets shifts the row for every row of the area.
-        formula = f'=${col_letters(rule.status_col)}{rule.area.first_row}="{text}"'
-        condition = {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]}
-    else:
-        condition = {"type": "TEXT_EQ", "values": [{"userEnteredValue": rule.text}]}
+    kind, value = rule_condition(rule)
+    condition = {"type": kind, "values": [{"userEnteredValue": value}]}
     fmt = {"backgroundColorStyle": {"rgbColor": rgb(rule.colour)}}
     return {"addConditionalFormatRule": {"index": index, "rule": {
         "ranges": [grid_range(sheet_id, rule.area)],
