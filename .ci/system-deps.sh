@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Debian packages the tests use: headless Chromium for the page test (PostgreSQL comes with .ci/postgres.sh).
+# Debian packages the tests use: headless Chromium for the page and sidebar tests, Node.js and npm for the
+# add-on's tests and type-check (PostgreSQL comes with .ci/postgres.sh).
 set -euo pipefail
-if ! command -v chromium >/dev/null 2>&1; then
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 chromium --version
+echo "node $(node --version), npm $(npm --version)"
