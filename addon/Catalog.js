@@ -18,6 +18,14 @@ const CATALOG_ = {
   "en"
  ],
  "messages": {
+  "addon.error.bad_as_of": {
+   "en": "The date in the script property OKRSYNC_AS_OF \"{value}\" is not valid: write it YYYY-MM-DD, e.g. 2025-02-14.",
+   "fr": "La date de la propriété de script OKRSYNC_AS_OF « {value} » n'est pas valable : écrivez-la AAAA-MM-JJ, par exemple 2025-02-14."
+  },
+  "addon.error.bad_plan": {
+   "en": "The okrsync service asked to write into a cell that is not computed ({where}): nothing was changed; tell an administrator.",
+   "fr": "Le service okrsync a demandé d'écrire dans une cellule qui n'est pas calculée ({where}) : rien n'a été modifié ; prévenez l'administrateur."
+  },
   "addon.error.bad_service": {
    "en": "The okrsync service address \"{url}\" is not valid: it must start with https:// (or http://127.0.0.1 for a local trial).",
    "fr": "L'adresse du service okrsync « {url} » n'est pas valable : elle doit commencer par https:// (ou http://127.0.0.1 pour un essai local)."
