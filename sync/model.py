@@ -126,6 +126,16 @@ class WriteResult:
     write_calls: int = 0
 
 
+def trimmed(grid: Grid) -> Grid:
+    """The grid without trailing empty cells and rows, as every backend reads it (in place, and returned)."""
+    for row in grid:
+        while row and row[-1] is None:
+            row.pop()
+    while grid and not grid[-1]:
+        grid.pop()
+    return grid
+
+
 def _as_date(value: CellValue) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time() else None

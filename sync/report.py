@@ -15,13 +15,14 @@ from .rollup import Rollup
 from .workbook import Workbook
 
 
-def _num(value: Any, digits: int = 4) -> float | None:
+def rounded(value: Any, digits: int = 4) -> float | None:
+    """A figure of the report: rounded, None when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return None
     return round(float(value), digits)
 
 
-def _day(value: Any) -> str | None:
+def iso_day(value: Any) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
@@ -45,7 +46,7 @@ def build_report(
             "lang": s.lang,
             "quarter": s.quarter,
             "as_of": as_of.isoformat(),
-            "elapsed": _num(expected),
+            "elapsed": rounded(expected),
         },
         "checkins": {"rows": len(checkins), "valid": valid, "invalid": len(checkins) - valid},
         "problems": [p.as_dict() for p in problems],
@@ -55,26 +56,28 @@ def build_report(
                 "team": kr["team"],
                 "objective": kr["objective"] or None,
                 "type": kr["type"],
-                "start": _num(kr["start"], 6),
-                "target": _num(kr["target"], 6),
+                "start": rounded(kr["start"], 6),
+                "target": rounded(kr["target"], 6),
                 "unit": kr["unit"],
-                "current": _num(kr["current"], 6),
-                "progress": _num(kr["progress"]),
-                "expected": _num(kr["expected"]),
-                "confidence": _num(kr["confidence"]),
+                "current": rounded(kr["current"], 6),
+                "progress": rounded(kr["progress"]),
+                "expected": rounded(kr["expected"]),
+                "confidence": rounded(kr["confidence"]),
                 "status": kr["status"],
-                "last_checkin": _day(kr["last_checkin"]),
+                "last_checkin": iso_day(kr["last_checkin"]),
             }
             for kr_id, kr in krs.to_dict("index").items()
         ],
         "objectives": [
-            {"id": o.id, "team": o.team, "parent": o.parent or None, "progress": _num(o.progress), "status": o.status}
+            {"id": o.id, "team": o.team, "parent": o.parent or None, "progress": rounded(o.progress),
+             "status": o.status}
             for o in rollup.objectives
         ],
         "teams": [
-            {"team": t.team, "progress": _num(t.progress), "status": t.status, "counts": t.counts} for t in rollup.teams
+            {"team": t.team, "progress": rounded(t.progress), "status": t.status, "counts": t.counts}
+            for t in rollup.teams
         ],
-        "org": {"progress": _num(rollup.org_progress), "status": rollup.org_status},
+        "org": {"progress": rounded(rollup.org_progress), "status": rollup.org_status},
         "writes": {"cells": cells, "api_calls": {"read": api_calls[0], "write": api_calls[1]}},
     }
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from ..errors import BadArgument
 from ..google_api import GoogleGateway, parse_target
 from ..layout import Layout
-from ..model import CellValue, Grid, Percent, Snapshot, Tab, WritePlan, WriteResult
+from ..model import CellValue, Grid, Percent, Snapshot, Tab, WritePlan, WriteResult, trimmed
 from .gsheets_layout import (
     MIN_COLS,
     MIN_ROWS,
@@ -89,15 +89,6 @@ def cell_value(cell: dict[str, Any]) -> CellValue:
     return None
 
 
-def _trimmed(grid: Grid) -> Grid:
-    for row in grid:
-        while row and row[-1] is None:
-            row.pop()
-    while grid and not grid[-1]:
-        grid.pop()
-    return grid
-
-
 def parse_spreadsheet(data: dict[str, Any]) -> tuple[Snapshot, _ReadState]:
     """A `spreadsheets.get` response (READ_FIELDS) as a Snapshot, plus what a later write needs."""
     props = data.get("properties", {})
@@ -121,7 +112,7 @@ def parse_spreadsheet(data: dict[str, Any]) -> tuple[Snapshot, _ReadState]:
                               if m.get("metadataKey") == ANCHOR_KEY and "metadataId" in m)
                 if ours:
                     state.anchors[(title, first + i + 1)] = int(ours[0])
-        tabs[title] = Tab(title, _trimmed(grid))
+        tabs[title] = Tab(title, trimmed(grid))
     snapshot = Snapshot(str(props.get("title", "")), tabs, props.get("locale"))
     return snapshot, state
 

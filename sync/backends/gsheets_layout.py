@@ -62,13 +62,21 @@ def cell_data(value: CellValue) -> dict[str, Any]:
     elif isinstance(raw, int | float):
         kind = "numberValue"
     cell: dict[str, Any] = {"userEnteredValue": {kind: raw}}
-    if isinstance(value, Percent):
-        cell["userEnteredFormat"] = {"numberFormat": NUMBER_FORMATS["percent"]}
-    elif isinstance(value, dt.date):
-        cell["userEnteredFormat"] = {"numberFormat": NUMBER_FORMATS["date"]}
-    elif isinstance(value, Heading):
-        cell["userEnteredFormat"] = {"textFormat": {"bold": True}}
+    fmt = value_format(value)
+    if fmt:
+        cell["userEnteredFormat"] = fmt
     return cell
+
+
+def value_format(value: CellValue) -> dict[str, Any] | None:
+    """The format a value needs to read back as itself: a Percent or a date's number format, a Heading's bold."""
+    if isinstance(value, Percent):
+        return {"numberFormat": NUMBER_FORMATS["percent"]}
+    if isinstance(value, dt.date):
+        return {"numberFormat": NUMBER_FORMATS["date"]}
+    if isinstance(value, Heading):
+        return {"textFormat": {"bold": True}}
+    return None
 
 
 def rgb(hex_colour: str) -> dict[str, float]:

@@ -1,0 +1,82 @@
+"""A Layout as the add-on renders it with SpreadsheetApp: the Google backend's looks, in A1 ranges and pixels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .backends.gsheets_layout import (
+    NUMBER_FORMATS,
+    PIXELS_PER_CHAR,
+    a1,
+    api_value,
+    rule_condition,
+    source_a1,
+    tab_size,
+    value_format,
+)
+from .layout import Area, ColourRule, Layout, TabLayout
+from .model import ChartSpec, Grid
+
+
+def _cell_looks(grid: Grid) -> tuple[list[dict[str, Any]], list[list[int]]]:
+    """The number format of each Percent or date cell, and the bold Heading cells, 1-based."""
+    formats: list[dict[str, Any]] = []
+    bold: list[list[int]] = []
+    for r, row in enumerate(grid, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is None or value == "":
+                continue
+            fmt = value_format(value) or {}
+            if "numberFormat" in fmt:
+                formats.append({"row": r, "col": c, "pattern": fmt["numberFormat"]["pattern"]})
+            if fmt.get("textFormat", {}).get("bold"):
+                bold.append([r, c])
+    return formats, bold
+
+
+def _colour_rule(rule: ColourRule) -> dict[str, Any]:
+    kind, value = rule_condition(rule)
+    formula = value if kind == "CUSTOM_FORMULA" else None
+    return {"range": a1(rule.area), "formula": formula, "text": None if formula else value, "colour": rule.colour}
+
+
+def tab_json(tab: TabLayout, charts: list[ChartSpec]) -> dict[str, Any]:
+    """One tab of the layout JSON of PROTOCOL.md."""
+    rows, cols = tab_size(tab, [c for c in charts if c.tab == tab.name])
+    cell_formats, bold = _cell_looks(tab.grid)
+    fills = tab.header_fills if tab.header_row is not None else []
+    return {
+        "key": tab.key, "name": tab.name, "rows": rows, "cols": cols, "hidden": tab.hidden,
+        "tab_colour": tab.tab_colour, "frozen_rows": tab.frozen_rows,
+        "widths": [w * PIXELS_PER_CHAR for w in tab.widths],
+        "values": [[api_value(v) for v in row] for row in tab.grid],
+        "cell_formats": cell_formats,
+        "bold": bold,
+        "header_fills": [{"row": tab.header_row, "col": col, "colour": colour} for col, colour in fills],
+        # `number` formats have no pattern: the spreadsheet locale's own is left in place.
+        "formats": [{"range": a1(f.area), "pattern": NUMBER_FORMATS[f.kind]["pattern"]}
+                    for f in tab.formats if "pattern" in NUMBER_FORMATS[f.kind]],
+        "dropdowns": [{"range": a1(d.area), "values": None if source_a1(d) else list(d.values),
+                       "source": source_a1(d), "strict": d.strict} for d in tab.dropdowns],
+        "colour_rules": [_colour_rule(rule) for rule in tab.colour_rules],
+        "protections": [{"range": a1(p.area) if p.area else None, "description": p.description}
+                        for p in tab.protections],
+    }
+
+
+def chart_json(chart: ChartSpec) -> dict[str, Any]:
+    """A chart of the layout JSON: labels and values as A1 ranges of its tab, anchored at a cell."""
+    def column(col: int) -> str:
+        return a1(Area(chart.first_row, chart.last_row, col, col))
+
+    return {"tab": chart.tab, "title": chart.title, "labels": column(chart.label_col),
+            "values": column(chart.value_col), "row": chart.anchor_row, "col": chart.anchor_col}
+
+
+def layout_json(layout: Layout) -> dict[str, Any]:
+    """The whole layout JSON of PROTOCOL.md."""
+    return {
+        "title": layout.title, "lang": layout.lang, "locale": layout.locale, "time_zone": layout.time_zone,
+        "tabs": [tab_json(tab, layout.charts) for tab in layout.tabs],
+        "charts": [chart_json(chart) for chart in layout.charts],
+    }
