@@ -102,6 +102,242 @@ const CATALOG_ = {
    "en": "Check entries",
    "fr": "Vérifier les saisies"
   },
+  "addon.nightly.crashed": {
+   "en": "The nightly sync stopped on an unexpected error: {message}",
+   "fr": "La synchronisation de nuit s'est arrêtée sur une erreur inattendue : {message}"
+  },
+  "addon.nightly.no_workbook": {
+   "en": "The nightly sync could not open the workbook: open it and choose \"Sync now\".",
+   "fr": "La synchronisation de nuit n'a pas pu ouvrir le classeur : ouvrez-le et choisissez « Synchroniser maintenant »."
+  },
+  "addon.nightly.off": {
+   "en": "Sync every night is off: this workbook will only be synced when you ask.",
+   "fr": "Synchronisation chaque nuit désactivée : ce classeur ne sera synchronisé qu'à votre demande."
+  },
+  "addon.nightly.on": {
+   "en": "Sync every night is on: okrsync will sync this workbook every night around {hour} ({zone}), on your behalf.",
+   "fr": "Synchronisation chaque nuit activée : okrsync synchronisera ce classeur chaque nuit vers {hour} ({zone}), en votre nom."
+  },
+  "addon.setup.bad_quarter": {
+   "en": "Quarter \"{value}\" unreadable: write it as {example}.",
+   "fr": "Trimestre « {value} » illisible : écrivez-le comme {example}."
+  },
+  "addon.setup.bad_team": {
+   "en": "Team name \"{value}\" is not possible: 1 to 80 characters, none of : \\ / ? * [ ].",
+   "fr": "Nom d'équipe « {value} » impossible : 1 à 80 caractères, sans : \\ / ? * [ ]."
+  },
+  "addon.setup.cancel": {
+   "en": "Cancel",
+   "fr": "Annuler"
+  },
+  "addon.setup.close": {
+   "en": "Close",
+   "fr": "Fermer"
+  },
+  "addon.setup.done": {
+   "en": "The workbook \"{title}\" is ready ({tabs} tabs): enter your OKRs, then choose \"Sync now\".",
+   "fr": "Le classeur « {title} » est prêt ({tabs} onglets) : saisissez vos OKR, puis choisissez « Synchroniser maintenant »."
+  },
+  "addon.setup.duplicate_team": {
+   "en": "The team \"{value}\" is given twice.",
+   "fr": "L'équipe « {value} » est indiquée deux fois."
+  },
+  "addon.setup.lang_en": {
+   "en": "English",
+   "fr": "Anglais"
+  },
+  "addon.setup.lang_fr": {
+   "en": "French",
+   "fr": "Français"
+  },
+  "addon.setup.language": {
+   "en": "Workbook language",
+   "fr": "Langue du classeur"
+  },
+  "addon.setup.no_organisation": {
+   "en": "Give the organisation's name.",
+   "fr": "Indiquez le nom de l'organisation."
+  },
+  "addon.setup.no_team": {
+   "en": "Give at least one team, one per line.",
+   "fr": "Indiquez au moins une équipe, une par ligne."
+  },
+  "addon.setup.organisation": {
+   "en": "Organisation",
+   "fr": "Organisation"
+  },
+  "addon.setup.quarter": {
+   "en": "Quarter",
+   "fr": "Trimestre"
+  },
+  "addon.setup.quarter_hint": {
+   "en": "For example {example}",
+   "fr": "Par exemple {example}"
+  },
+  "addon.setup.submit": {
+   "en": "Create",
+   "fr": "Créer"
+  },
+  "addon.setup.teams": {
+   "en": "Teams",
+   "fr": "Équipes"
+  },
+  "addon.setup.teams_hint": {
+   "en": "One team per line",
+   "fr": "Une équipe par ligne"
+  },
+  "addon.setup.title": {
+   "en": "Set up the OKR workbook",
+   "fr": "Créer le classeur OKR"
+  },
+  "addon.setup.too_many_teams": {
+   "en": "At most {max} teams per workbook.",
+   "fr": "Au plus {max} équipes par classeur."
+  },
+  "addon.setup.working": {
+   "en": "Creating the workbook…",
+   "fr": "Création du classeur…"
+  },
+  "addon.sidebar.as_of": {
+   "en": "As of {as_of}: {elapsed} of the quarter elapsed",
+   "fr": "Au {as_of} : {elapsed} du trimestre écoulé"
+  },
+  "addon.sidebar.counts": {
+   "en": "KRs: {green} green, {yellow} yellow, {red} red, {none} without a check-in",
+   "fr": "KR : {green} en vert, {yellow} en jaune, {red} en rouge, {none} sans check-in"
+  },
+  "addon.sidebar.focus": {
+   "en": "KRs that need help",
+   "fr": "KR à aider"
+  },
+  "addon.sidebar.focus_details": {
+   "en": "{owner} · {progress} · confidence {confidence}",
+   "fr": "{owner} · {progress} · confiance {confidence}"
+  },
+  "addon.sidebar.focus_none": {
+   "en": "No KR is yellow or red: nothing to flag.",
+   "fr": "Aucun KR en jaune ou en rouge : rien à signaler."
+  },
+  "addon.sidebar.focus_open": {
+   "en": "Select this KR's latest check-in",
+   "fr": "Sélectionner le dernier check-in de ce KR"
+  },
+  "addon.sidebar.hour": {
+   "en": "{hour} a.m.",
+   "fr": "{hour} h"
+  },
+  "addon.sidebar.last_sync": {
+   "en": "Last sync {at}: {cells} cell(s) updated.",
+   "fr": "Dernière synchronisation le {at} : {cells} cellule(s) mise(s) à jour."
+  },
+  "addon.sidebar.last_sync_nothing": {
+   "en": "Last sync {at}: already up to date, nothing to write.",
+   "fr": "Dernière synchronisation le {at} : déjà à jour, rien à écrire."
+  },
+  "addon.sidebar.loading": {
+   "en": "Reading the workbook…",
+   "fr": "Lecture du classeur…"
+  },
+  "addon.sidebar.missing": {
+   "en": "Missing check-ins",
+   "fr": "Check-ins manquants"
+  },
+  "addon.sidebar.missing_days": {
+   "en": "last check-in {days} days ago, {missed} missed",
+   "fr": "dernier check-in il y a {days} jours, {missed} manqué(s)"
+  },
+  "addon.sidebar.missing_never": {
+   "en": "no check-in since the quarter began, {missed} missed",
+   "fr": "aucun check-in depuis le début du trimestre, {missed} manqué(s)"
+  },
+  "addon.sidebar.missing_none": {
+   "en": "Every KR has a recent check-in.",
+   "fr": "Tous les KR ont un check-in récent."
+  },
+  "addon.sidebar.moved": {
+   "en": "{rows} row(s) moved during the sync: the next sync will update them.",
+   "fr": "{rows} ligne(s) déplacée(s) pendant la synchronisation : la prochaine synchronisation s'en chargera."
+  },
+  "addon.sidebar.nightly_failed": {
+   "en": " — last run {at} failed: {message}",
+   "fr": " — échec de la dernière exécution, le {at} : {message}"
+  },
+  "addon.sidebar.nightly_never": {
+   "en": " — not run yet.",
+   "fr": " — pas encore exécutée."
+  },
+  "addon.sidebar.nightly_off": {
+   "en": "Sync every night: off.",
+   "fr": "Synchronisation chaque nuit : désactivée."
+  },
+  "addon.sidebar.nightly_ok": {
+   "en": " — last run {at}: {cells} cell(s) updated.",
+   "fr": " — dernière exécution le {at} : {cells} cellule(s) mise(s) à jour."
+  },
+  "addon.sidebar.nightly_on": {
+   "en": "Sync every night: on, around {hour} ({zone})",
+   "fr": "Synchronisation chaque nuit : activée, vers {hour} ({zone})"
+  },
+  "addon.sidebar.nightly_other": {
+   "en": "Sync every night: on, set up by {who}, around {hour} ({zone})",
+   "fr": "Synchronisation chaque nuit : activée par {who}, vers {hour} ({zone})"
+  },
+  "addon.sidebar.no_checkin": {
+   "en": "No check-in",
+   "fr": "Sans check-in"
+  },
+  "addon.sidebar.no_owner": {
+   "en": "No owner",
+   "fr": "Sans responsable"
+  },
+  "addon.sidebar.organisation": {
+   "en": "Organisation",
+   "fr": "Organisation"
+  },
+  "addon.sidebar.problem_open": {
+   "en": "Select the cell in question",
+   "fr": "Sélectionner la cellule en cause"
+  },
+  "addon.sidebar.problem_where": {
+   "en": "{tab}, row {row}, column \"{column}\"",
+   "fr": "{tab}, ligne {row}, colonne « {column} »"
+  },
+  "addon.sidebar.problems": {
+   "en": "Problems ({count})",
+   "fr": "Problèmes ({count})"
+  },
+  "addon.sidebar.problems_none": {
+   "en": "No problems: every entry can be read.",
+   "fr": "Aucun problème : toutes les saisies sont lisibles."
+  },
+  "addon.sidebar.read_only": {
+   "en": "Report computed from the workbook without writing to it.",
+   "fr": "Rapport calculé à partir du classeur, sans rien y écrire."
+  },
+  "addon.sidebar.severity_error": {
+   "en": "Error",
+   "fr": "Erreur"
+  },
+  "addon.sidebar.severity_warning": {
+   "en": "Warning",
+   "fr": "Avertissement"
+  },
+  "addon.sidebar.sync_button": {
+   "en": "Sync now",
+   "fr": "Synchroniser maintenant"
+  },
+  "addon.sidebar.syncing": {
+   "en": "Syncing…",
+   "fr": "Synchronisation en cours…"
+  },
+  "addon.sidebar.tab_missing": {
+   "en": "The tab \"{tab}\" no longer exists: sync again to refresh the list.",
+   "fr": "L'onglet « {tab} » n'existe plus : relancez la synchronisation pour mettre la liste à jour."
+  },
+  "addon.sidebar.teams": {
+   "en": "Teams",
+   "fr": "Équipes"
+  },
   "addon.sync.done": {
    "en": "Synced: {cells} cells updated.",
    "fr": "Synchronisé : {cells} cellules mises à jour."
@@ -113,6 +349,26 @@ const CATALOG_ = {
   "addon.sync.nothing": {
    "en": "Already up to date: nothing to write.",
    "fr": "Déjà à jour : rien à écrire."
+  },
+  "addon.team.added": {
+   "en": "Team \"{team}\" added: its tab \"{tab}\" is ready and it is listed in Settings.",
+   "fr": "Équipe « {team} » ajoutée : son onglet « {tab} » est prêt et elle figure dans les réglages."
+  },
+  "addon.team.cell_taken": {
+   "en": "Cell {cell} of the \"{tab}\" tab is no longer empty: nothing was changed. Check the teams table, then try again.",
+   "fr": "La cellule {cell} de l'onglet « {tab} » n'est plus vide : rien n'a été modifié. Vérifiez le tableau des équipes, puis réessayez."
+  },
+  "addon.team.empty": {
+   "en": "Give the team's name.",
+   "fr": "Indiquez le nom de l'équipe."
+  },
+  "addon.team.prompt": {
+   "en": "Name of the new team:",
+   "fr": "Nom de la nouvelle équipe :"
+  },
+  "addon.team.prompt_title": {
+   "en": "Add a team",
+   "fr": "Ajouter une équipe"
   }
  },
  "status": {
