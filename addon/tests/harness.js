@@ -8,6 +8,7 @@ const vm = require('node:vm');
 
 const sheets = require('./fakes/sheets.js');
 const services = require('./fakes/services.js');
+require('./fakes/formulas.js');
 
 const ADDON = path.resolve(__dirname, '..');
 

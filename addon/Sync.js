@@ -1,0 +1,187 @@
+// @ts-check
+// The sync round trip: read the okrsync tabs, post the snapshot to the service, apply its write plan, report.
+// The menu's syncNow and validateNow, and runSync_ which the nightly trigger reuses (no UI there).
+
+/** How long a sync waits for another one of the same document to finish before saying it is busy. */
+const SYNC_LOCK_WAIT_MS_ = 10000;
+
+/** Menu: sync now, then show the report in the sidebar. */
+function syncNow() {
+  runFromMenu_(true);
+}
+
+/** Menu: the same evaluation without writing anything; the problems appear in the sidebar. */
+function validateNow() {
+  runFromMenu_(false);
+}
+
+/**
+ * The menu's side of a run: the sentence of any error in an alert, else a toast and the sidebar.
+ * @param {boolean} write
+ */
+function runFromMenu_(write) {
+  const ss = SpreadsheetApp.getActive();
+  const state = runSync_(ss, { write, trigger: 'menu' });
+  if (state.error) {
+    SpreadsheetApp.getUi().alert(state.error);
+    return;
+  }
+  if (state.sync) ss.toast(syncToast_(state.lang, state.sync));
+  showSidebar_(state);
+}
+
+/**
+ * The toast after a sync: rows skipped matter most, then whether anything was written.
+ * @param {string} lang
+ * @param {{cells: number, moved: number}} sync
+ */
+function syncToast_(lang, sync) {
+  if (sync.moved) return t_(lang, 'addon.sync.moved', { rows: sync.moved });
+  if (!sync.cells) return t_(lang, 'addon.sync.nothing');
+  return t_(lang, 'addon.sync.done', { cells: sync.cells });
+}
+
+/**
+ * One round trip on `ss`, under the document lock; never touches the UI. Returns the sidebar's state; a
+ * failure the user should read comes back as `error` (one sentence, nothing written); a bug is thrown.
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
+ * @param {{write: boolean, trigger?: string, lang?: string}} opts
+ * @returns {{lang: string, report: *, dashboard: *, error: string|null, sync: {cells: number, moved: number, at: string}|null, snapshotHeaders: Object<string, Array<*>>}}
+ */
+function runSync_(ss, opts) {
+  const sheets = ss.getSheets();
+  const names = sheets.map((s) => s.getName());
+  const lang = opts.lang || workbookLang_(names, ss.getSpreadsheetLocale());
+  const state = { lang, report: null, dashboard: null, error: null, sync: null, snapshotHeaders: {} };
+  // A document lock: two syncs of one workbook never interleave their reads and writes (the user's and the
+  // nightly one, or two editors). LockService.getDocumentLock() is null outside a document; an add-on always
+  // runs in one, but then fall back to the script's lock rather than running unguarded.
+  const lock = LockService.getDocumentLock() || LockService.getScriptLock();
+  if (!lock.tryLock(SYNC_LOCK_WAIT_MS_)) return Object.assign(state, { error: t_(lang, 'addon.error.busy') });
+  try {
+    const done = roundTrip_(ss, sheets, lang, opts);
+    Object.assign(state, done);
+  } catch (e) {
+    const sentence = userSentence_(e);
+    if (sentence === null) throw e;
+    state.error = sentence;
+  } finally {
+    lock.releaseLock();
+  }
+  return state;
+}
+
+/**
+ * Read, ask, write (throws user errors).
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
+ * @param {GoogleAppsScript.Spreadsheet.Sheet[]} sheets
+ * @param {string} lang
+ * @param {{write: boolean, trigger?: string}} opts
+ */
+function roundTrip_(ss, sheets, lang, opts) {
+  const names = sheets.map((s) => s.getName());
+  if (!isOkrsyncWorkbook_(names)) throw userError_(t_(lang, 'addon.error.not_okrsync'), 'addon.error.not_okrsync');
+  const config = serviceConfig_(lang, PropertiesService.getScriptProperties());
+  const reads = readTabs_(sheets);
+  const zone = ss.getSpreadsheetTimeZone();
+  const dayOf = (d) => Utilities.formatDate(d, zone, 'yyyy-MM-dd');
+  const snapshot = buildSnapshot_({ id: ss.getId(), title: ss.getName(), locale: ss.getSpreadsheetLocale(), time_zone: zone },
+    reads, dayOf);
+  /** @type {Object<string, *>} */
+  const body = { snapshot, write: !!opts.write, trigger: opts.trigger || 'menu' };
+  if (config.asOf) body.as_of = config.asOf;
+  const answer = postJson_(config.url + '/api/addon/sync', body, lang);
+  if (!answer || typeof answer !== 'object' || !answer.report) {
+    throw userError_(t_(lang, 'addon.error.unexpected', { status: 200 }), 'addon.error.unexpected');
+  }
+  let sync = null;
+  if (opts.write) {
+    const plan = answer.plan || { cells: [], computed: {}, tabs: [] };
+    const problem = planProblem_(plan);
+    if (problem) throw userError_(t_(lang, 'addon.error.bad_plan', { where: problem }), 'addon.error.bad_plan');
+    const applied = applyPlan_(ss, sheets, plan, reads);
+    sync = { cells: applied.cells, moved: applied.moved, at: new Date().toISOString() };
+  }
+  return { report: answer.report, dashboard: answer.dashboard || null, sync, snapshotHeaders: snapshotHeaders_(snapshot) };
+}
+
+/**
+ * The okrsync tabs' values and number formats, in tab order: the Settings tab first (it names the check-in
+ * tabs), then the others; per tab one getDataRange, one getValues, one getNumberFormats.
+ * @param {GoogleAppsScript.Spreadsheet.Sheet[]} sheets
+ * @returns {Array<{name: string, values: Array<Array<*>>, formats: Array<Array<string>>}>}
+ */
+function readTabs_(sheets) {
+  const names = sheets.map((s) => s.getName());
+  /** @type {Object<string, {name: string, values: Array<Array<*>>, formats: Array<Array<string>>}>} */
+  const byName = {};
+  const read = (sheet) => {
+    const range = sheet.getDataRange();
+    byName[sheet.getName()] = { name: sheet.getName(), values: range.getValues(), formats: range.getNumberFormats() };
+  };
+  const settings = settingsTabName_(names);
+  if (settings) read(sheets[names.indexOf(settings)]);
+  const wanted = okrsyncTabs_(names, settings ? byName[settings].values : []);
+  wanted.forEach((name) => { if (!byName[name]) read(sheets[names.indexOf(name)]); });
+  return wanted.map((name) => byName[name]);
+}
+
+/**
+ * Writes the plan: people's tabs re-read (values and formulas, one range each) and written in few
+ * rectangles, only on rows still in place; service tabs each replaced from A1 in one setValues.
+ * SpreadsheetApp.flush() before the lock is released, so the next sync reads what this one wrote.
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
+ * @param {GoogleAppsScript.Spreadsheet.Sheet[]} sheets
+ * @param {*} plan
+ * @param {Array<{name: string, values: Array<Array<*>>}>} reads
+ * @returns {{cells: number, moved: number}}
+ */
+function applyPlan_(ss, sheets, plan, reads) {
+  /** @type {Object<string, GoogleAppsScript.Spreadsheet.Sheet>} */
+  const byName = {};
+  sheets.forEach((s) => { byName[s.getName()] = s; });
+  let cells = 0;
+  let moved = 0;
+  let written = 0;
+  cellsByTab_(plan.cells).forEach((group) => {
+    const sheet = byName[group.tab];
+    const read = reads.find((r) => r.name === group.tab);
+    if (!sheet || !read) {
+      // The tab was renamed or deleted since the read: every row of it moved.
+      moved += group.cells.filter((c, i, all) => all.findIndex((x) => x.row === c.row) === i).length;
+      return;
+    }
+    const range = sheet.getDataRange();
+    const done = tabWrites_(group.tab, group.cells, plan.computed[group.tab], read.values, range.getValues(),
+      range.getFormulas(), sheet.getMaxRows());
+    cells += done.cells;
+    moved += done.moved.length;
+    // Written right after its re-read, so a person has the least time to move a row in between.
+    done.writes.forEach((w) => sheet.getRange(w.row, w.col, w.values.length, w.values[0].length).setValues(w.values));
+    written += done.writes.length;
+  });
+  (plan.tabs || []).forEach((tab) => {
+    const write = serviceTabWrite_(tab);
+    if (!write) return;
+    const sheet = byName[tab.name] || ss.insertSheet(tab.name);
+    byName[tab.name] = sheet;
+    fitSheet_(sheet, write.values.length, write.values[0].length);
+    sheet.getRange(1, 1, write.values.length, write.values[0].length).setValues(write.values);
+    cells += write.values.length * write.values[0].length;
+  });
+  if (written || (plan.tabs || []).length) SpreadsheetApp.flush();
+  return { cells, moved };
+}
+
+/**
+ * Grows `sheet` to at least rows × cols (setValues refuses a range beyond the grid).
+ * @param {GoogleAppsScript.Spreadsheet.Sheet} sheet
+ * @param {number} rows
+ * @param {number} cols
+ */
+function fitSheet_(sheet, rows, cols) {
+  const maxRows = sheet.getMaxRows();
+  if (rows > maxRows) sheet.insertRowsAfter(maxRows, rows - maxRows);
+  const maxCols = sheet.getMaxColumns();
+  if (cols > maxCols) sheet.insertColumnsAfter(maxCols, cols - maxCols);
+}
