@@ -202,6 +202,10 @@ const CATALOG_ = {
    "en": "As of {as_of}: {elapsed} of the quarter elapsed",
    "fr": "Au {as_of} : {elapsed} du trimestre écoulé"
   },
+  "addon.sidebar.comment": {
+   "en": "“{comment}”",
+   "fr": "« {comment} »"
+  },
   "addon.sidebar.counts": {
    "en": "KRs: {green} green, {yellow} yellow, {red} red, {none} without a check-in",
    "fr": "KR : {green} en vert, {yellow} en jaune, {red} en rouge, {none} sans check-in"
