@@ -41,7 +41,7 @@ function load(opts = {}) {
     locks: new services.FakeLockService(),
     session: new services.FakeSession(),
   };
-  const SpreadsheetApp = Object.assign(opts.spreadsheetApp || {}, {
+  const SpreadsheetApp = Object.assign(opts.spreadsheetApp || {}, require('./fakes/layout.js').spreadsheetApp(), {
     getActive: () => env.ss,
     getActiveSpreadsheet: () => env.ss,
     getUi: () => {

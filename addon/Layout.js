@@ -1,0 +1,186 @@
+// @ts-check
+// The layout renderer: the service's backend-neutral layout (PROTOCOL.md, `POST /api/addon/layout`) drawn with
+// SpreadsheetApp, the same things the Sheets API backend draws (sync/backends/gsheets_layout.py). Pure helpers
+// decide the groups, so a tab costs a call per rule or area and a call per look, never a call per cell.
+
+/**
+ * @typedef {{range: string, values: string[]|null, source: string|null, strict: boolean}} LayoutDropdown
+ * @typedef {{range: string, formula: string|null, text: string|null, colour: string}} LayoutColourRule
+ * @typedef {{range: string|null, description: string}} LayoutProtection
+ * @typedef {{key: string, name: string, rows: number, cols: number, hidden: boolean, tab_colour: string|null,
+ *   frozen_rows: number, widths: number[], values: Array<Array<*>>,
+ *   cell_formats: Array<{row: number, col: number, pattern: string}>, bold: Array<Array<number>>,
+ *   header_fills: Array<{row: number, col: number, colour: string}>,
+ *   formats: Array<{range: string, pattern: string|null}>, dropdowns: LayoutDropdown[],
+ *   colour_rules: LayoutColourRule[], protections: LayoutProtection[]}} LayoutTab
+ * @typedef {{tab: string, title: string, labels: string, values: string, row: number, col: number}} LayoutChart
+ * @typedef {{title: string, lang: string, locale: string, time_zone: string, tabs: LayoutTab[],
+ *   charts: LayoutChart[]}} Layout
+ */
+
+/**
+ * Column widths as runs of equal widths, one setColumnWidths each: [{first (1-based), count, width}].
+ * @param {number[]} widths
+ * @returns {Array<{first: number, count: number, width: number}>}
+ */
+function widthRuns_(widths) {
+  /** @type {Array<{first: number, count: number, width: number}>} */
+  const runs = [];
+  (widths || []).forEach((width, i) => {
+    const last = runs[runs.length - 1];
+    if (last && last.width === width) last.count++;
+    else runs.push({ first: i + 1, count: 1, width });
+  });
+  return runs;
+}
+
+/**
+ * Items grouped by a key, groups in the order their key first appears: [[key, items]].
+ * @template T
+ * @param {T[]} items
+ * @param {function(T): string} keyOf
+ * @returns {Array<[string, T[]]>}
+ */
+function groupBy_(items, keyOf) {
+  /** @type {Object<string, T[]>} */
+  const groups = {};
+  /** @type {string[]} */
+  const order = [];
+  (items || []).forEach((item) => {
+    const key = keyOf(item);
+    if (!(key in groups)) { groups[key] = []; order.push(key); }
+    groups[key].push(item);
+  });
+  return order.map((key) => /** @type {[string, T[]]} */ ([key, groups[key]]));
+}
+
+/**
+ * Draws a whole workbook into a blank spreadsheet, as `init --google` does with one batchUpdate: title, locale
+ * and time zone; every tab inserted first (dropdowns read other tabs), then drawn; the blank tabs removed; charts.
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
+ * @param {Layout} layout
+ */
+function renderLayout_(ss, layout) {
+  const blank = ss.getSheets();
+  const names = layout.tabs.map((t) => t.name);
+  // A blank tab may already hold a name the layout needs: it goes anyway, so it steps aside first.
+  blank.forEach((sheet, i) => { if (names.indexOf(sheet.getName()) >= 0) sheet.setName(sheet.getName() + ' (' + (i + 1) + ')'); });
+  ss.rename(layout.title);
+  ss.setSpreadsheetLocale(layout.locale);
+  ss.setSpreadsheetTimeZone(layout.time_zone);
+  const sheets = renderTabs_(ss, layout.tabs, blank.length);
+  blank.forEach((sheet) => ss.deleteSheet(sheet));
+  /** @type {Object<string, GoogleAppsScript.Spreadsheet.Sheet>} */
+  const byName = {};
+  sheets.forEach((sheet, i) => { byName[names[i]] = sheet; });
+  (layout.charts || []).forEach((chart) => { if (byName[chart.tab]) renderChart_(byName[chart.tab], chart); });
+  if (sheets.length) ss.setActiveSheet(sheets[0]);
+}
+
+/**
+ * Inserts `tabs` from the 0-based position `index` on, then draws each: a tab's dropdowns may read another.
+ * (Spreadsheet.insertSheet(sheetName, sheetIndex): https://developers.google.com/apps-script/reference/spreadsheet/spreadsheet#insertsheetsheetname,-sheetindex)
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
+ * @param {LayoutTab[]} tabs
+ * @param {number} index
+ * @returns {GoogleAppsScript.Spreadsheet.Sheet[]}
+ */
+function renderTabs_(ss, tabs, index) {
+  const sheets = tabs.map((tab, i) => ss.insertSheet(tab.name, index + i));
+  tabs.forEach((tab, i) => renderTab_(ss, sheets[i], tab));
+  return sheets;
+}
+
+/**
+ * One tab's size, looks, values and rules, in the Sheets API backend's order: cell formats then area formats
+ * before values (a date serial lands in a date-formatted cell), header fills after values.
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
+ * @param {GoogleAppsScript.Spreadsheet.Sheet} sheet
+ * @param {LayoutTab} tab
+ */
+function renderTab_(ss, sheet, tab) {
+  resizeSheet_(sheet, tab.rows, tab.cols);
+  if (tab.tab_colour) sheet.setTabColor(tab.tab_colour);
+  if (tab.frozen_rows) sheet.setFrozenRows(tab.frozen_rows);
+  widthRuns_(tab.widths).forEach((run) => sheet.setColumnWidths(run.first, run.count, run.width));
+  groupBy_(tab.cell_formats, (f) => f.pattern).forEach(([pattern, cells]) =>
+    sheet.getRangeList(cells.map((f) => a1Of_(f.row, f.col))).setNumberFormat(pattern));
+  const areaFormats = (tab.formats || []).filter((f) => f.pattern);
+  groupBy_(areaFormats, (f) => String(f.pattern)).forEach(([pattern, areas]) =>
+    sheet.getRangeList(areas.map((f) => f.range)).setNumberFormat(pattern));
+  // Text behind an apostrophe, rows padded to a rectangle: Plan.js's serviceTabWrite_ is that write.
+  const write = serviceTabWrite_(tab);
+  if (write) sheet.getRange(1, 1, write.values.length, write.values[0].length).setValues(write.values);
+  if (tab.bold && tab.bold.length) sheet.getRangeList(tab.bold.map((c) => a1Of_(c[0], c[1]))).setFontWeight('bold');
+  groupBy_(tab.header_fills, (f) => f.colour).forEach(([colour, cells]) =>
+    sheet.getRangeList(cells.map((f) => a1Of_(f.row, f.col))).setBackground(colour).setFontWeight('bold'));
+  (tab.dropdowns || []).forEach((d) => sheet.getRange(d.range).setDataValidation(dropdownRule_(ss, d)));
+  const rules = (tab.colour_rules || []).map((rule) => colourRule_(sheet, rule));
+  if (rules.length) sheet.setConditionalFormatRules(rules);
+  (tab.protections || []).forEach((p) => {
+    const protection = p.range ? sheet.getRange(p.range).protect() : sheet.protect();
+    protection.setDescription(p.description).setWarningOnly(true);
+  });
+  if (tab.hidden) sheet.hideSheet();
+}
+
+/**
+ * Grows or shrinks a sheet to `rows` × `cols` (a fresh one is 1000 × 26), as the API's gridProperties do.
+ * @param {GoogleAppsScript.Spreadsheet.Sheet} sheet
+ * @param {number} rows
+ * @param {number} cols
+ */
+function resizeSheet_(sheet, rows, cols) {
+  const haveRows = sheet.getMaxRows();
+  if (rows > haveRows) sheet.insertRowsAfter(haveRows, rows - haveRows);
+  else if (rows && rows < haveRows) sheet.deleteRows(rows + 1, haveRows - rows);
+  const haveCols = sheet.getMaxColumns();
+  if (cols > haveCols) sheet.insertColumnsAfter(haveCols, cols - haveCols);
+  else if (cols && cols < haveCols) sheet.deleteColumns(cols + 1, haveCols - cols);
+}
+
+/**
+ * A dropdown: a fixed list, or the cells of another tab (`'Lists'!B2:B200`); `strict` refuses other values.
+ * (DataValidationBuilder: https://developers.google.com/apps-script/reference/spreadsheet/data-validation-builder)
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
+ * @param {LayoutDropdown} dropdown
+ * @returns {GoogleAppsScript.Spreadsheet.DataValidation}
+ */
+function dropdownRule_(ss, dropdown) {
+  const builder = SpreadsheetApp.newDataValidation();
+  if (dropdown.source) builder.requireValueInRange(ss.getRange(dropdown.source), true);
+  else builder.requireValueInList((dropdown.values || []).map(String), true);
+  return builder.setAllowInvalid(!dropdown.strict).build();
+}
+
+/**
+ * A status colour as a conditional format rule: the formula on the row's status cell, or the cell's own text.
+ * (ConditionalFormatRuleBuilder: https://developers.google.com/apps-script/reference/spreadsheet/conditional-format-rule-builder)
+ * @param {GoogleAppsScript.Spreadsheet.Sheet} sheet
+ * @param {LayoutColourRule} rule
+ * @returns {GoogleAppsScript.Spreadsheet.ConditionalFormatRule}
+ */
+function colourRule_(sheet, rule) {
+  const builder = SpreadsheetApp.newConditionalFormatRule();
+  if (rule.formula) builder.whenFormulaSatisfied(rule.formula);
+  else builder.whenTextEqualTo(String(rule.text));
+  return builder.setBackground(rule.colour).setRanges([sheet.getRange(rule.range)]).build();
+}
+
+/**
+ * The org tab's bar chart of team progress, legend off, no header row, anchored at its cell.
+ * (EmbeddedChartBuilder: https://developers.google.com/apps-script/reference/spreadsheet/embedded-chart-builder)
+ * @param {GoogleAppsScript.Spreadsheet.Sheet} sheet
+ * @param {LayoutChart} chart
+ */
+function renderChart_(sheet, chart) {
+  const built = sheet.newChart().asBarChart()
+    .addRange(sheet.getRange(chart.labels))
+    .addRange(sheet.getRange(chart.values))
+    .setNumHeaders(0)
+    .setOption('title', chart.title)
+    .setOption('legend', { position: 'none' })
+    .setPosition(chart.row, chart.col, 0, 0)
+    .build();
+  sheet.insertChart(built);
+}

@@ -1,0 +1,209 @@
+'use strict';
+// The layout renderer (Layout.js): the service's layout JSON drawn into a blank spreadsheet with SpreadsheetApp.
+// Fixtures are the service's own JSON (sync/wire_layout.py layout_json of build_layout), made with:
+//   .venv/bin/python -c '…layout_json(build_layout(WorkbookSpec("Acme", "fr", "2025-T1", [Marketing, Ventes, Finance])))'
+// tests/test_addon_layout_parity.py checks the live layout against `init --google`'s, so these cannot drift far.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { load, plain } = require('./harness.js');
+const layoutFakes = require('./fakes/layout.js');
+
+const FR = require('./fixtures/layout-fr.json').layout;
+const EN = require('./fixtures/layout-en.json').layout;
+
+function rendered(layout, opts = {}) {
+  const env = load({ spreadsheetOptions: { locale: 'fr_CA', ...opts } });
+  env.ss.resetCalls();
+  env.ctx.renderLayout_(env.ss, JSON.parse(JSON.stringify(layout)));
+  return env;
+}
+
+test('a blank spreadsheet gets the layout\'s tabs in order, its title, locale and time zone', () => {
+  const env = rendered(FR);
+  assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Lisez-moi', 'Réglages', 'OKR', 'Check-ins Marketing',
+    'Check-ins Ventes', 'Check-ins Finance', 'Org', 'Historique', 'Listes']);
+  assert.equal(env.ss.getName(), 'OKR Acme 2025-T1');
+  assert.equal(env.ss.getSpreadsheetLocale(), FR.locale);
+  assert.equal(env.ss.getSpreadsheetTimeZone(), FR.time_zone);
+  assert.equal(env.ss.getActiveSheet().getName(), 'Lisez-moi');
+});
+
+test('headers are written as text, frozen, filled and bold; sizes and widths follow the layout', () => {
+  const env = rendered(FR);
+  const okr = env.ss.sheet('OKR');
+  assert.deepEqual(okr.dump()[0], FR.tabs[2].values[0]);
+  assert.equal(okr.getFrozenRows(), 1);
+  assert.equal(okr.getMaxRows(), 1000);
+  const history = env.ss.sheet('Historique');
+  assert.equal(history.getMaxRows(), 20000);
+  assert.equal(env.ss.sheet('Check-ins Ventes').getMaxRows(), 3000);
+  assert.equal(env.ss.sheet('Lisez-moi').getFrozenRows(), 0);
+  FR.tabs[2].widths.forEach((w, i) => assert.equal(okr.getColumnWidth(i + 1), w, 'width of column ' + (i + 1)));
+  FR.tabs[2].header_fills.forEach((f) => {
+    const cell = okr.getRange(f.row, f.col);
+    assert.equal(cell.getBackground(), f.colour);
+    assert.equal(cell.getFontWeight(), 'bold');
+  });
+  assert.equal(okr.getRange('A2').getFontWeight(), 'normal');
+  assert.equal(okr.getTabColor(), FR.tabs[2].tab_colour);
+  // The Read me title is a heading: bold, without a fill.
+  const readme = env.ss.sheet('Lisez-moi');
+  assert.equal(readme.getRange('A1').getValue(), 'OKR Acme 2025-T1');
+  assert.equal(readme.getRange('A1').getFontWeight(), 'bold');
+  assert.equal(readme.getRange('A1').getBackground(), '#ffffff');
+});
+
+test('settings values keep their types: text stays text, dates are dates, thresholds percentages', () => {
+  const env = rendered(FR);
+  const settings = env.ss.sheet('Réglages');
+  const values = settings.dump();
+  assert.equal(values[4][1], '2025-T1', 'a quarter is text, not a formula or a number');
+  assert.equal(values[3][1], 'fr_CA');
+  assert.ok(values[5][1] instanceof Date, 'start is a date');
+  assert.equal(settings.getRange('B6').getNumberFormat(), 'yyyy-mm-dd');
+  assert.equal(settings.getRange('B8').getNumberFormat(), '0%');
+  assert.equal(values[7][1], 0.8);
+  assert.deepEqual(values.slice(-3).map((r) => [r[0], r[3]]), [['Marketing', 'Check-ins Marketing'],
+    ['Ventes', 'Check-ins Ventes'], ['Finance', 'Check-ins Finance']]);
+});
+
+test('area number formats cover their columns', () => {
+  const env = rendered(FR);
+  const okr = env.ss.sheet('OKR');
+  assert.equal(okr.getRange('L2').getNumberFormat(), '0%');
+  assert.equal(okr.getRange('L500').getNumberFormat(), '0%');
+  assert.equal(okr.getRange('L501').getNumberFormat(), '');
+  assert.equal(env.ss.sheet('Check-ins Marketing').getRange('A2999').getNumberFormat(), 'yyyy-mm-dd');
+  assert.equal(env.ss.sheet('Org').getRange('C40').getNumberFormat(), '0%');
+});
+
+test('dropdowns: fixed lists strict or not, team lists read from the Lists tab', () => {
+  const env = rendered(FR);
+  const okr = env.ss.sheet('OKR');
+  const type = okr.getRange('C2').getDataValidation();
+  assert.equal(type.getCriteriaType(), layoutFakes.DATA_VALIDATION_CRITERIA.VALUE_IN_LIST);
+  assert.deepEqual(plain(type.getCriteriaValues()[0]), ['Objectif', 'Augmenter', 'Réduire', 'Au moins', 'Au plus', 'Jalon']);
+  assert.equal(type.getAllowInvalid(), false);
+  const team = okr.getRange('B7').getDataValidation();
+  assert.equal(team.getCriteriaType(), layoutFakes.DATA_VALIDATION_CRITERIA.VALUE_IN_RANGE);
+  const source = team.getCriteriaValues()[0];
+  assert.equal(source.getSheet().getName(), 'Listes');
+  assert.equal(source.getA1Notation(), 'A2:A200');
+  assert.equal(team.getAllowInvalid(), true);
+  const kr = env.ss.sheet('Check-ins Finance').getRange('B2').getDataValidation();
+  assert.equal(kr.getCriteriaValues()[0].getA1Notation(), 'D2:D200', 'the third team reads the fourth column');
+  const confidence = env.ss.sheet('Check-ins Finance').getRange('D9').getDataValidation();
+  assert.deepEqual(plain(confidence.getCriteriaValues()[0]), ['🟢', '🟡', '🔴']);
+  assert.equal(okr.getRange('A2').getDataValidation(), null);
+});
+
+test('status colours are conditional format rules, in the layout\'s order', () => {
+  const env = rendered(FR);
+  const rules = env.ss.sheet('Check-ins Marketing').getConditionalFormatRules();
+  assert.deepEqual(plain(rules.map((r) => [r.getRanges().map((x) => x.getA1Notation()), r.getBooleanCondition().getCriteriaType(),
+    r.getBooleanCondition().getCriteriaValues()[0], r.getBooleanCondition().getBackground()])), [
+    [['A2:H3000'], 'CUSTOM_FORMULA', '=$G2="Vert"', '#B7E1CD'],
+    [['A2:H3000'], 'CUSTOM_FORMULA', '=$G2="Jaune"', '#FCE8B2'],
+    [['A2:H3000'], 'CUSTOM_FORMULA', '=$G2="Rouge"', '#F4C7C3'],
+    [['A2:H3000'], 'CUSTOM_FORMULA', '=$G2="Aucun"', '#EFEFEF'],
+  ]);
+  const org = env.ss.sheet('Org').getConditionalFormatRules();
+  assert.deepEqual(plain(org.map((r) => [r.getBooleanCondition().getCriteriaType(), r.getBooleanCondition().getCriteriaValues()[0]])),
+    [['TEXT_EQUAL_TO', 'Vert'], ['TEXT_EQUAL_TO', 'Jaune'], ['TEXT_EQUAL_TO', 'Rouge'], ['TEXT_EQUAL_TO', 'Aucun']]);
+  assert.deepEqual(env.ss.sheet('Réglages').getConditionalFormatRules(), []);
+});
+
+test('computed columns and service tabs are protected, warning only, with the layout\'s description', () => {
+  const env = rendered(FR);
+  const okr = env.ss.sheet('OKR');
+  const ranges = okr.getProtections('RANGE');
+  assert.deepEqual(ranges.map((p) => p.getRange().getA1Notation()), FR.tabs[2].protections.map((p) => p.range));
+  assert.ok(ranges.length >= 5);
+  for (const p of ranges) {
+    assert.equal(p.isWarningOnly(), true);
+    assert.match(p.getDescription(), /calculée/);
+  }
+  assert.deepEqual(okr.getProtections('SHEET'), []);
+  for (const name of ['Org', 'Historique', 'Listes']) {
+    const whole = env.ss.sheet(name).getProtections('SHEET');
+    assert.equal(whole.length, 1, name);
+    assert.equal(whole[0].isWarningOnly(), true);
+    assert.match(whole[0].getDescription(), /tenu par okrsync/);
+  }
+  assert.deepEqual(env.ss.sheet('Réglages').getProtections('RANGE'), []);
+});
+
+test('the Lists tab is hidden and holds the teams; the others are visible', () => {
+  const env = rendered(FR);
+  const lists = env.ss.sheet('Listes');
+  assert.equal(lists.isSheetHidden(), true);
+  assert.deepEqual(lists.dump()[0], ['Équipes', 'Marketing', 'Ventes', 'Finance']);
+  assert.deepEqual(lists.dump().map((r) => r[0]), ['Équipes', 'Organisation', 'Marketing', 'Ventes', 'Finance']);
+  assert.deepEqual(env.ss.sheets.filter((s) => s.isSheetHidden()).map((s) => s.getName()), ['Listes']);
+});
+
+test('the org tab gets its bar chart over the team table, titled, anchored', () => {
+  const env = rendered(FR);
+  const charts = env.ss.sheet('Org').getCharts();
+  assert.equal(charts.length, 1);
+  const chart = charts[0];
+  assert.equal(chart.getChartType(), 'BAR');
+  assert.deepEqual(chart.getRanges().map((r) => r.getA1Notation()), ['A6:A8', 'B6:B8']);
+  assert.equal(chart.getOptions().get('title'), 'Progression par équipe');
+  assert.equal(chart.getNumHeaders(), 0);
+  assert.equal(chart.getContainerInfo().getAnchorRow(), 2);
+  assert.equal(chart.getContainerInfo().getAnchorColumn(), 10);
+});
+
+test('English layout: English tabs and words', () => {
+  const env = rendered(EN, { locale: 'en_US' });
+  assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Read me', 'Settings', 'OKRs', 'Check-ins Marketing',
+    'Check-ins Sales', 'Org', 'History', 'Lists']);
+  const rules = env.ss.sheet('OKRs').getConditionalFormatRules();
+  assert.equal(rules[0].getBooleanCondition().getCriteriaValues()[0], '=$O2="Green"');
+  assert.equal(env.ss.sheet('Settings').dump()[4][1], '2025-Q1');
+});
+
+test('calls stay per tab, rule and area, never per cell', () => {
+  const env = rendered(FR);
+  const calls = env.ss.calls;
+  const tabs = FR.tabs.length;
+  assert.equal(calls['Range.setValues'], tabs, 'one setValues per tab');
+  assert.equal(calls['Spreadsheet.insertSheet'], tabs);
+  assert.equal(calls['Spreadsheet.deleteSheet'], 1);
+  const dropdowns = FR.tabs.reduce((n, t) => n + t.dropdowns.length, 0);
+  assert.equal(calls['Range.setDataValidation'], dropdowns);
+  const ruled = FR.tabs.filter((t) => t.colour_rules.length).length;
+  assert.equal(calls['Sheet.setConditionalFormatRules'], ruled, 'one per tab with rules');
+  const protections = FR.tabs.reduce((n, t) => n + t.protections.length, 0);
+  assert.equal((calls['Range.protect'] || 0) + (calls['Sheet.protect'] || 0), protections);
+  assert.equal(calls['Sheet.insertChart'], 1);
+  assert.equal(calls['Range.setValue'] || 0, 0);
+  assert.equal(calls['Range.setBackground'] || 0, 0, 'fills go by range lists, one per colour');
+  // Fills, bold cells and cell formats: one range list per colour or pattern of a tab.
+  const fillColours = FR.tabs.reduce((n, t) => n + new Set(t.header_fills.map((f) => f.colour)).size, 0);
+  assert.equal(calls['RangeList.setBackground'], fillColours);
+  const cells = FR.tabs.reduce((n, t) => n + t.values.reduce((m, r) => m + r.length, 0), 0);
+  const total = Object.values(calls).reduce((a, b) => a + b, 0);
+  // Column widths cost one call per run of equal widths: Apps Script sets widths only on adjacent columns.
+  const widthRuns = FR.tabs.reduce((n, t) => n + env.ctx.widthRuns_(t.widths).length, 0);
+  assert.equal(calls['Sheet.setColumnWidths'], widthRuns);
+  assert.ok(total - widthRuns < 30 * tabs, `${total} calls for ${tabs} tabs`);
+  assert.ok(total < cells + 200, 'not a call per cell');
+});
+
+test('a layout tab name already held by a blank tab does not stop the set-up', () => {
+  const env = load({ spreadsheetOptions: { firstSheet: 'OKR' } });
+  env.ctx.renderLayout_(env.ss, JSON.parse(JSON.stringify(FR)));
+  assert.deepEqual(env.ss.sheets.map((s) => s.getName()).slice(0, 3), ['Lisez-moi', 'Réglages', 'OKR']);
+  assert.equal(env.ss.sheets.length, FR.tabs.length);
+});
+
+test('pure helpers: width runs and groups', () => {
+  const env = load();
+  assert.deepEqual(plain(env.ctx.widthRuns_([84, 84, 140, 84])), [{ first: 1, count: 2, width: 84 },
+    { first: 3, count: 1, width: 140 }, { first: 4, count: 1, width: 84 }]);
+  assert.deepEqual(plain(env.ctx.widthRuns_([])), []);
+  assert.deepEqual(plain(env.ctx.groupBy_([{ c: 'a', n: 1 }, { c: 'b', n: 2 }, { c: 'a', n: 3 }], (x) => x.c)),
+    [['a', [{ c: 'a', n: 1 }, { c: 'a', n: 3 }]], ['b', [{ c: 'b', n: 2 }]]]);
+});
