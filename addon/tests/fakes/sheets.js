@@ -276,12 +276,12 @@ class FakeSheet {
   getMaxRows() { return this.maxRows; }
   getMaxColumns() { return this.maxCols; }
   _shiftRows(from, by) {
-    // Rows at or below `from` move down by `by` (negative: up); cells moving above `from` are dropped.
+    // Rows at or below `from` move down by `by` (negative: up, over the rows deleted just above `from`).
     const moved = new Map();
     for (const [key, cell] of this.cells) {
       const [r, c] = key.split(',').map(Number);
       if (r < from) moved.set(key, cell);
-      else if (r + by >= from) moved.set(this._key(r + by, c), cell);
+      else if (r + by >= 1) moved.set(this._key(r + by, c), cell);
     }
     this.cells = moved;
   }
