@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from sync.errors import BadArgument
-from sync.service import api, context, cron, http_errors, logs, openapi, pages
+from sync.service import addon_api, api, context, cron, http_errors, logs, openapi, pages
 
 
 def defaults() -> dict[str, Any]:
@@ -35,6 +35,7 @@ def defaults() -> dict[str, Any]:
         "GOOGLE_CREDENTIALS": None,  # a key file; default: Application Default Credentials
         "LOG_LEVEL": "INFO",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "ADDON_MAX_BYTES": 8 * 1024 * 1024,  # the add-on's snapshots: whole workbooks, so a larger limit
     }
 
 
@@ -56,7 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logs.install(app.config.get("LOG_STREAM"), logging.getLevelName(str(app.config["LOG_LEVEL"]).upper()))
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the report reads in the design's order
     http_errors.install(app)
-    for blueprint in (api.bp, cron.bp, pages.bp, openapi.bp):
+    for blueprint in (api.bp, addon_api.bp, cron.bp, pages.bp, openapi.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -68,3 +68,15 @@ class AuthUnavailable(OkrsyncError):
     """Tokens cannot be checked right now (no audience configured, Google's certificates unreachable): 503."""
 
     status_code = 503
+
+
+class TooLarge(OkrsyncError):
+    """A request body over the service's limit: 413."""
+
+    status_code = 413
+
+
+class SyncedByAddon(OkrsyncError):
+    """A workbook only its add-on can sync (the service has no access to it): 409."""
+
+    status_code = 409

@@ -126,6 +126,14 @@ def _same_grid(a: Grid, b: Grid) -> bool:
     )
 
 
+def lists_of(lang: str, teams: list[str], krs: pd.DataFrame) -> Grid:
+    """The Lists tab for these teams: each team's KR IDs (from the OKR tab) under its own column."""
+    team_krs: dict[str, list[str]] = defaultdict(list)
+    for kr_id, team in zip(krs.index, krs["team"], strict=True):
+        team_krs[str(team).casefold()].append(kr_id)
+    return lists_grid(lang, teams, {t: team_krs.get(t.casefold(), []) for t in teams})
+
+
 def plan_writes(
     wb: Workbook,
     rows: list[Row],
@@ -155,12 +163,7 @@ def plan_writes(
     history_tab = catalog.tab_name("history", lang)
     fresh = history_rows(krs[~krs["error"].astype(bool)], checkins, s, as_of)
     service[history_tab] = history_grid(snap.tabs[history_tab].grid, fresh, s, as_of)
-    team_krs: dict[str, list[str]] = defaultdict(list)
-    for kr_id, team in zip(krs.index, krs["team"], strict=True):
-        team_krs[str(team).casefold()].append(kr_id)
-    team_names = [t.name for t in s.teams]
-    by_name = {t: team_krs.get(t.casefold(), []) for t in team_names}
-    service[catalog.tab_name("lists", lang)] = lists_grid(lang, team_names, by_name)
+    service[catalog.tab_name("lists", lang)] = lists_of(lang, [t.name for t in s.teams], krs)
     for name, grid in service.items():
         if not _same_grid(grid, snap.tabs[name].grid):
             plan.tabs[name] = grid

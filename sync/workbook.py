@@ -80,19 +80,37 @@ def header_columns(tab: Tab, tab_key: str, lang: str) -> dict[str, int]:
     return found
 
 
+def teams_header_row(tab: Tab, lang: str) -> int | None:
+    """The 1-based row of the Settings tab's teams table header (its first column's label in column A)."""
+    label = catalog.template()["tabs"]["settings"]["teams_columns"][0]["label"][lang].casefold()
+    for r, line in enumerate(tab.grid, start=1):
+        if cell_text(line[0] if line else None).casefold() == label:
+            return r
+    return None
+
+
+def next_team_row(tab: Tab, lang: str) -> int | None:
+    """The Settings row a new team goes on: after the last team of the table; None without a table."""
+    header = teams_header_row(tab, lang)
+    if header is None:
+        return None
+    last = header
+    for r in range(header + 1, len(tab.grid) + 1):
+        if cell_text(tab.cell(r, 1)):
+            last = r
+    return last + 1
+
+
 def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
     """Settings by their labels in column A (rows may move), and the teams table below its header."""
     tpl = catalog.template()["tabs"]["settings"]
     by_label = {item["label"][lang].casefold(): item for item in tpl["keys"]}
     raw: dict[str, tuple[int, object]] = {}
-    team_header: int | None = None
-    first_team_label = tpl["teams_columns"][0]["label"][lang].casefold()
+    team_header = teams_header_row(tab, lang)
     for r, line in enumerate(tab.grid, start=1):
         label = cell_text(line[0] if line else None).casefold()
-        if label in by_label and len(line) > 1:
+        if label in by_label and len(line) > 1 and r != team_header:
             raw[by_label[label]["key"]] = (r, line[1])
-        elif label == first_team_label and team_header is None:
-            team_header = r
     locale = cell_text(raw.get("locale", (0, None))[1]) or catalog.template()["default_locale"][lang]
     quarter_text = cell_text(raw.get("quarter", (0, None))[1])
     try:

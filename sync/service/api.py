@@ -8,13 +8,13 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import BadArgument, WorkbookNotFound
+from ..errors import BadArgument, SyncedByAddon, WorkbookNotFound
 from ..google_api import parse_target
 from ..layout import build_layout
 from . import payloads
 from .auth import Caller, authenticate, may_see, request_lang, require_editor
 from .context import Service, service
-from .registry import WorkbookRecord
+from .registry import ADDON, WorkbookRecord
 from .runner import record_preview, sync_workbook
 from .views import detail_json, run_json, summary_json
 from .workbooks import inspect, local_path, open_backend, provision
@@ -125,6 +125,8 @@ def get_workbook(workbook_id: str) -> ResponseReturnValue:
 def sync_now(workbook_id: str) -> ResponseReturnValue:
     """Sync now and return the run and its report; 409 while another sync of it runs."""
     svc, wb = editable_workbook(workbook_id)
+    if wb.backend == ADDON:
+        raise SyncedByAddon("service.addon_sync_refused", request_lang(request.headers), title=wb.title)
     outcome = sync_workbook(svc, wb, "api")
     return jsonify({"run": run_json(outcome.run), "report": outcome.report})
 

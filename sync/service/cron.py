@@ -10,6 +10,7 @@ from .api import find_workbook
 from .auth import request_lang, require_scheduler
 from .context import service
 from .jobs import nightly
+from .registry import ADDON
 from .runner import sync_workbook
 from .views import run_json
 
@@ -34,7 +35,7 @@ def task_sync(workbook_id: str) -> ResponseReturnValue:
     svc = service()
     require_scheduler(svc, request.headers, "task")
     wb = find_workbook(svc, workbook_id, request_lang(request.headers))
-    if not wb.active:
+    if not wb.active or wb.backend == ADDON:  # an add-on's workbook is the add-on's to sync
         return jsonify({"run": None})
     outcome = sync_workbook(svc, wb, "task", raise_errors=False)
     if isinstance(outcome.error, WorkbookLocked):

@@ -7,7 +7,7 @@ from typing import Any
 
 from . import cloudtasks, logs
 from .context import Service
-from .registry import WorkbookRecord
+from .registry import ADDON, WorkbookRecord
 from .runner import sync_workbook
 
 log = logs.get("jobs")
@@ -15,7 +15,8 @@ log = logs.get("jobs")
 
 def nightly(svc: Service, in_process: bool = False) -> dict[str, Any]:
     """Sync (or enqueue) every active workbook; the summary the cron handler and `okrsync nightly` show."""
-    workbooks = svc.registry.workbooks(active_only=True)
+    # The add-on's workbooks are synced by the add-on's own nightly trigger: the service has no access to them.
+    workbooks = [wb for wb in svc.registry.workbooks(active_only=True) if wb.backend != ADDON]
     use_tasks = bool(svc.config.get("TASKS_QUEUE")) and not in_process
     # Task names carry the night's date in Montréal, where the cron fires.
     results = cloudtasks.enqueue(svc, workbooks, svc.today("fr")) if use_tasks else sync_in_process(svc, workbooks)

@@ -7,23 +7,12 @@ from typing import Any
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
+from .openapi_addon import ADDON_SCHEMAS
+from .openapi_types import INT, NUM, STATUS, STR
+from .openapi_types import obj as _obj
+from .openapi_types import ref as _ref
+
 bp = Blueprint("openapi", __name__)
-
-STATUS = {"type": "string", "enum": ["green", "yellow", "red", "none"]}
-NUM = {"type": ["number", "null"]}
-STR = {"type": ["string", "null"]}
-INT = {"type": "integer", "minimum": 0}
-
-
-def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    """A closed object whose every listed property is required (the API always sends them all)."""
-    return {"type": "object", "properties": props, "required": required if required is not None else list(props),
-            "additionalProperties": False}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
 
 REPORT = _obj({
     "workbook": _obj({"title": {"type": "string"}, "lang": {"type": "string", "enum": ["fr", "en"]},
@@ -48,7 +37,7 @@ REPORT = _obj({
 })
 
 WORKBOOK = {
-    "id": {"type": "string"}, "backend": {"type": "string", "enum": ["gsheet", "xlsx"]},
+    "id": {"type": "string"}, "backend": {"type": "string", "enum": ["gsheet", "xlsx", "addon"]},
     "target": {"type": "string"}, "url": {"type": ["string", "null"], "format": "uri"},
     "title": {"type": "string"}, "lang": {"type": "string", "enum": ["fr", "en"]},
     "registered_by": {"type": "string"}, "active": {"type": "boolean"},
@@ -58,7 +47,7 @@ WORKBOOK = {
 
 RUN = _obj({
     "id": {"type": "integer"}, "workbook_id": {"type": "string"},
-    "trigger": {"type": "string", "enum": ["api", "nightly", "task", "provision", "register", "serve"]},
+    "trigger": {"type": "string", "enum": ["api", "nightly", "task", "provision", "register", "serve", "menu"]},
     "started_at": {"type": "string", "format": "date-time"},
     "finished_at": {"type": ["string", "null"], "format": "date-time"},
     "outcome": {"type": "string", "enum": ["running", "ok", "failed", "skipped"]},
@@ -108,6 +97,7 @@ SCHEMAS: dict[str, Any] = {
             "share": {"type": "array", "maxItems": 50, "items": {"type": "string", "format": "email"}},
         },
     },
+    **ADDON_SCHEMAS,
     "RegisterRequest": {
         "type": "object", "description": "Exactly one of spreadsheet_id (an ID or a Google Sheets URL) and "
                                          "path (a .xlsx file of the data folder, local mode only).",
@@ -123,7 +113,9 @@ def _json(schema: str, description: str) -> dict[str, Any]:
 
 def _errors(*codes: int) -> dict[str, Any]:
     words = {400: "Bad request", 401: "No or bad ID token", 403: "Verified caller without access",
-             404: "No such workbook", 409: "Another sync of this workbook is running",
+             404: "No such workbook",
+             409: "Another sync of this workbook is running, or only its add-on may sync it",
+             413: "Request body over the limit (ADDON_MAX_BYTES for the add-on's endpoints)",
              422: "Not an okrsync workbook", 502: "Google or the file refused", 503: "Tokens cannot be checked"}
     found = {str(c): _json("Error", words[c]) for c in codes}
     found["default"] = _json("Error", "Any other error, same shape")
@@ -155,6 +147,7 @@ def _with(op: dict[str, Any], status: str, response: dict[str, Any]) -> dict[str
 def document() -> dict[str, Any]:
     """The whole OpenAPI document."""
     user_errors = (400, 401, 403, 404, 409, 422, 502, 503)
+    addon_errors = (400, 401, 403, 413, 422, 503)
     limit = {"name": "limit", "in": "query", "required": False,
              "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}
     return {
@@ -184,6 +177,15 @@ def document() -> dict[str, Any]:
                 "get": _op("Runs, newest first", ("200", "RunList", "The runs"), user_errors, _USER,
                            params=[*_ID, limit]),
             },
+            "/api/addon/sync": {"post": _op(
+                "Evaluate the add-on's snapshot: report, dashboard, and with write the plan and the recorded run",
+                ("200", "AddonSyncResult", "Evaluated"), addon_errors, _USER, body="AddonSyncRequest")},
+            "/api/addon/layout": {"post": _op(
+                "The layout of a new workbook, for the add-on to render", ("200", "AddonLayoutResult", "Laid out"),
+                (400, 401, 403, 413, 503), _USER, body="ProvisionRequest")},
+            "/api/addon/team": {"post": _op(
+                "A new team: its check-in tab, its Settings row and the Lists tab",
+                ("200", "AddonTeamResult", "Laid out"), addon_errors, _USER, body="AddonTeamRequest")},
             "/cron/nightly": {
                 "get": _op("Nightly run (App Engine cron or Cloud Scheduler OIDC only)",
                            ("200", "NightlySummary", "Summary, also when some workbooks failed"),

@@ -43,8 +43,14 @@ def helpers(lang: str) -> dict[str, Callable[..., Any]]:
         assert moment is not None
         return moment.strftime("%Y-%m-%d %H:%M UTC")
 
+    def trigger_word(trigger: str) -> str:
+        """What started a run (the workbook's menu, the nightly run…), in the reader's words."""
+        key = f"page.trigger_{trigger}"
+        return catalog.message(key, lang) if key in catalog.messages() else trigger
+
     return {
         "t": lambda key, **kw: catalog.message(key, lang, **kw),
+        "trigger_word": trigger_word,
         "status_word": lambda status: catalog.word("status", status or "none", lang),
         "colour": lambda status: colours.get(status or "none", colours["none"]),
         "kr_type": lambda kind: catalog.words("kr_types", lang).get(kind, kind),

@@ -27,6 +27,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 UTC = dt.UTC
+#: Workbooks synced by their add-on: the service holds their runs, never any access to the spreadsheet.
+ADDON = "addon"
 
 
 class Base(DeclarativeBase):
@@ -39,8 +41,9 @@ class WorkbookRecord(Base):
     __tablename__ = "workbooks"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    backend: Mapped[str] = mapped_column(String(16))  # "gsheet" or "xlsx"
-    target: Mapped[str] = mapped_column(String(1000), unique=True)  # spreadsheet ID or file path
+    backend: Mapped[str] = mapped_column(String(16))  # "gsheet", "xlsx" or "addon"
+    #: spreadsheet ID, file path, or for "addon" `<spreadsheet ID>@<caller's domain or e-mail>`
+    target: Mapped[str] = mapped_column(String(1000), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     lang: Mapped[str] = mapped_column(String(8))
     registered_by: Mapped[str] = mapped_column(String(320))
@@ -58,7 +61,7 @@ class SyncRun(Base):
     #: Increasing in insertion order, so that "newest first" holds even when two runs start the same second.
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     workbook_id: Mapped[str] = mapped_column(ForeignKey("workbooks.id"), index=True)
-    trigger: Mapped[str] = mapped_column(String(16))  # api, nightly, task, provision, register, cli
+    trigger: Mapped[str] = mapped_column(String(16))  # api, nightly, task, provision, register, serve, menu
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     outcome: Mapped[str] = mapped_column(String(16))  # running, ok, failed, skipped
@@ -163,6 +166,13 @@ class Registry:
             query = query.where(WorkbookRecord.active.is_(True))
         with self.session() as s:
             return list(s.scalars(query))
+
+    def describe(self, workbook_id: str, title: str, lang: str) -> None:
+        """Update a workbook's title and language, as its latest snapshot says them."""
+        with self.session() as s:
+            record = s.get(WorkbookRecord, workbook_id)
+            if record is not None:
+                record.title, record.lang = title[:300], lang
 
     def set_active(self, workbook_id: str, active: bool) -> None:
         """Include a workbook in the nightly run, or leave it out."""

@@ -7,11 +7,11 @@ from typing import Any
 
 from ..backends.memory import MemoryBackend
 from ..engine import run_sync
-from ..errors import OkrsyncError, WorkbookLocked
+from ..errors import OkrsyncError, SyncedByAddon, WorkbookLocked
 from ..layout import Layout
 from . import lease, logs
 from .context import Service
-from .registry import SyncRun, WorkbookRecord, as_date
+from .registry import ADDON, SyncRun, WorkbookRecord, as_date
 from .workbooks import open_registered
 
 log = logs.get("runner")
@@ -34,6 +34,9 @@ def sync_workbook(svc: Service, wb: WorkbookRecord, trigger: str, *, raise_error
     trouble must never stop the others. `expected_cost` is what the caller already charged to the rate
     limiter; any API call beyond it is charged afterwards, so that the next syncs wait for it.
     """
+    if wb.backend == ADDON:
+        # Its spreadsheet is shared with no one the service could act as: only its add-on syncs it.
+        raise SyncedByAddon("service.addon_sync_refused", wb.lang, title=wb.title)
     holder = lease.new_holder(trigger)
     try:
         with lease.held(svc.registry, wb.id, holder, svc.clock, svc.lease_ttl, wb.lang, wb.title):

@@ -5,12 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from ..google_api import GoogleGateway
-from .registry import Registry, SyncRun, WorkbookRecord, aware
+from .registry import ADDON, Registry, SyncRun, WorkbookRecord, aware
 
 
 def _time(value: Any) -> str | None:
     stamp = aware(value)
     return stamp.isoformat() if stamp else None
+
+
+def _url(wb: WorkbookRecord) -> str | None:
+    """The spreadsheet's address, for Google workbooks (an add-on's target is `<id>@<domain or e-mail>`)."""
+    if wb.backend == "gsheet":
+        return GoogleGateway.url(wb.target)
+    if wb.backend == ADDON:
+        return GoogleGateway.url(wb.target.partition("@")[0])  # spreadsheet IDs hold no "@"
+    return None
 
 
 def workbook_json(wb: WorkbookRecord) -> dict[str, Any]:
@@ -19,7 +28,7 @@ def workbook_json(wb: WorkbookRecord) -> dict[str, Any]:
         "id": wb.id,
         "backend": wb.backend,
         "target": wb.target,
-        "url": GoogleGateway.url(wb.target) if wb.backend == "gsheet" else None,
+        "url": _url(wb),
         "title": wb.title,
         "lang": wb.lang,
         "registered_by": wb.registered_by,
