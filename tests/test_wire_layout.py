@@ -1,0 +1,126 @@
+"""The layout JSON says exactly what the Google backend's batchUpdate does: same tabs, ranges, rules, protections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sync.backends.gsheets_layout import col_letters, layout_requests
+from sync.demo import demo_layout
+from sync.layout import Team, WorkbookSpec, build_layout, checkin_tab
+from sync.wire_layout import layout_json, tab_json
+
+
+def a1(grid_range: dict[str, Any]) -> str | None:
+    """A GridRange in A1 notation without its tab; None for a whole sheet."""
+    if "startRowIndex" not in grid_range:
+        return None
+    return (f"{col_letters(grid_range['startColumnIndex'] + 1)}{grid_range['startRowIndex'] + 1}:"
+            f"{col_letters(grid_range['endColumnIndex'])}{grid_range['endRowIndex']}")
+
+
+def hex_of(rgb: dict[str, float]) -> str:
+    return "#" + "".join(f"{round(rgb[c] * 255):02X}" for c in ("red", "green", "blue"))
+
+
+def requests_by_tab(layout: Any) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """The batchUpdate's sheet properties and other requests, by tab name."""
+    requests, ids = layout_requests(layout, 0)
+    names = {sheet_id: name for name, sheet_id in ids.items()}
+    props = {r["addSheet"]["properties"]["title"]: r["addSheet"]["properties"] for r in requests if "addSheet" in r}
+    by_tab: dict[str, list[dict[str, Any]]] = {name: [] for name in ids}
+    for r in requests:
+        kind = next(iter(r))
+        body = r[kind]
+        sheet = (body.get("range") or body.get("rule", {}).get("ranges", [{}])[0]
+                 or body.get("protectedRange", {}).get("range") or body.get("start") or {}).get("sheetId")
+        if kind == "addProtectedRange":
+            sheet = body["protectedRange"]["range"]["sheetId"]
+        if sheet in names and kind != "addSheet":
+            by_tab[names[sheet]].append(r)
+    return props, by_tab
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_layout_json_matches_the_google_backends_requests(lang: str) -> None:
+    layout = demo_layout(lang)
+    doc = layout_json(layout)
+    props, by_tab = requests_by_tab(layout)
+    assert [t["name"] for t in doc["tabs"]] == [t.name for t in layout.tabs] == list(props)
+    assert (doc["title"], doc["lang"], doc["locale"], doc["time_zone"]) == (layout.title, lang, layout.locale,
+                                                                            layout.time_zone)
+    for tab in doc["tabs"]:
+        p, reqs = props[tab["name"]], by_tab[tab["name"]]
+        assert (tab["rows"], tab["cols"]) == (p["gridProperties"]["rowCount"], p["gridProperties"]["columnCount"])
+        assert tab["frozen_rows"] == p["gridProperties"]["frozenRowCount"] and tab["hidden"] == p["hidden"]
+        assert tab["dropdowns"] == [
+            {"range": a1(r["setDataValidation"]["range"]),
+             "values": None if cond["type"] == "ONE_OF_RANGE" else [v["userEnteredValue"] for v in cond["values"]],
+             "source": cond["values"][0]["userEnteredValue"][1:] if cond["type"] == "ONE_OF_RANGE" else None,
+             "strict": r["setDataValidation"]["rule"]["strict"]}
+            for r in reqs if "setDataValidation" in r
+            for cond in [r["setDataValidation"]["rule"]["condition"]]]
+        rules = [r["addConditionalFormatRule"]["rule"] for r in reqs if "addConditionalFormatRule" in r]
+        assert tab["colour_rules"] == [
+            {"range": a1(rule["ranges"][0]),
+             "formula": cond["values"][0]["userEnteredValue"] if cond["type"] == "CUSTOM_FORMULA" else None,
+             "text": cond["values"][0]["userEnteredValue"] if cond["type"] == "TEXT_EQ" else None,
+             "colour": hex_of(rule["booleanRule"]["format"]["backgroundColorStyle"]["rgbColor"])}
+            for rule in rules for cond in [rule["booleanRule"]["condition"]]]
+        assert tab["protections"] == [
+            {"range": a1(r["addProtectedRange"]["protectedRange"]["range"]),
+             "description": r["addProtectedRange"]["protectedRange"]["description"]}
+            for r in reqs if "addProtectedRange" in r]
+        number_formats = [r["repeatCell"] for r in reqs
+                          if "repeatCell" in r and "numberFormat" in r["repeatCell"]["cell"]["userEnteredFormat"]]
+        assert tab["formats"] == [
+            {"range": a1(r["range"]), "pattern": r["cell"]["userEnteredFormat"]["numberFormat"]["pattern"]}
+            for r in number_formats if "pattern" in r["cell"]["userEnteredFormat"]["numberFormat"]]
+        widths = [px for r in reqs if "updateDimensionProperties" in r
+                  for px in [r["updateDimensionProperties"]["properties"]["pixelSize"]]
+                  * (r["updateDimensionProperties"]["range"]["endIndex"]
+                     - r["updateDimensionProperties"]["range"]["startIndex"])]
+        assert tab["widths"] == widths
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_cell_formats_and_bold_are_the_cells_of_update_cells(lang: str) -> None:
+    layout = demo_layout(lang)
+    _props, by_tab = requests_by_tab(layout)
+    for tab in layout_json(layout)["tabs"]:
+        cells = [r["updateCells"] for r in by_tab[tab["name"]] if "updateCells" in r]
+        rows = cells[0]["rows"] if cells else []
+        found_formats, found_bold = [], []
+        for r, row in enumerate(rows, start=1):
+            for c, cell in enumerate(row["values"], start=1):
+                fmt = cell.get("userEnteredFormat", {})
+                if "numberFormat" in fmt:
+                    found_formats.append({"row": r, "col": c, "pattern": fmt["numberFormat"]["pattern"]})
+                if fmt.get("textFormat", {}).get("bold"):
+                    found_bold.append([r, c])
+        assert tab["cell_formats"] == found_formats and tab["bold"] == found_bold
+
+
+def test_a1_ranges_colours_and_the_chart_read_as_the_protocol_shows() -> None:
+    layout = build_layout(WorkbookSpec("Acme", "fr", "2025-T1", [Team("Marketing"), Team("Ventes")]))
+    doc = layout_json(layout)
+    checkins = next(t for t in doc["tabs"] if t["name"] == "Check-ins Ventes")
+    assert checkins["dropdowns"][0] == {"range": "B2:B3000", "values": None, "source": "'Listes'!C2:C200",
+                                        "strict": False}
+    assert checkins["colour_rules"][0]["formula"] == '=$G2="Vert"' and checkins["colour_rules"][0]["text"] is None
+    org = next(t for t in doc["tabs"] if t["key"] == "org")
+    assert org["colour_rules"][0]["text"] == "Vert" and org["protections"] == [
+        {"range": None, "description": org["protections"][0]["description"]}]
+    assert org["bold"] == [[1, 1]] and org["values"][0][0] == "Acme — OKR 2025-T1"
+    settings = next(t for t in doc["tabs"] if t["key"] == "settings")
+    assert {"row": 6, "col": 2, "pattern": "yyyy-mm-dd"} in settings["cell_formats"]
+    assert settings["values"][5][1] == 45658  # 2025-01-01 as a Sheets serial
+    assert doc["charts"] == [{"tab": "Org", "title": layout.charts[0].title, "labels": "A6:A7", "values": "B6:B7",
+                              "row": 2, "col": 10}]
+
+
+def test_a_new_teams_tab_is_the_tab_build_layout_makes_for_that_place() -> None:
+    layout = build_layout(WorkbookSpec("Acme", "en", "2025-Q1", [Team("Marketing"), Team("Sales")]))
+    made = next(t for t in layout.tabs if t.name == "Check-ins Sales")
+    assert tab_json(checkin_tab("Sales", 2, "en"), []) == tab_json(made, layout.charts)
