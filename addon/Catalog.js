@@ -204,7 +204,7 @@ const CATALOG_ = {
   },
   "addon.sidebar.comment": {
    "en": "“{comment}”",
-   "fr": "« {comment} »"
+   "fr": "« {comment} »"
   },
   "addon.sidebar.counts": {
    "en": "KRs: {green} green, {yellow} yellow, {red} red, {none} without a check-in",
@@ -227,8 +227,8 @@ const CATALOG_ = {
    "fr": "Sélectionner le dernier check-in de ce KR"
   },
   "addon.sidebar.hour": {
-   "en": "{hour} a.m.",
-   "fr": "{hour} h"
+   "en": "{hour} a.m.",
+   "fr": "{hour} h"
   },
   "addon.sidebar.last_sync": {
    "en": "Last sync {at}: {cells} cell(s) updated.",
@@ -304,7 +304,7 @@ const CATALOG_ = {
   },
   "addon.sidebar.problem_where": {
    "en": "{tab}, row {row}, column \"{column}\"",
-   "fr": "{tab}, ligne {row}, colonne « {column} »"
+   "fr": "{tab}, ligne {row}, colonne « {column} »"
   },
   "addon.sidebar.problems": {
    "en": "Problems ({count})",

@@ -28,7 +28,7 @@ test('turning it on installs exactly one daily trigger at 2 a.m. in the spreadsh
   assert.equal(trigger.getHandlerFunction(), 'nightlySync');
   assert.deepEqual(trigger.spec, { kind: 'clock', everyDays: 1, atHour: 2, timeZone: 'Europe/Paris' });
   assert.ok(trigger.spec.atHour >= 0 && trigger.spec.atHour < 6, 'at night');
-  assert.equal(said, 'Synchronisation chaque nuit activée : okrsync synchronisera ce classeur chaque nuit vers 2 h (Europe/Paris), en votre nom.');
+  assert.equal(said, 'Synchronisation chaque nuit activée : okrsync synchronisera ce classeur chaque nuit vers 2\u00a0h (Europe/Paris), en votre nom.');
   assert.deepEqual(env.ui.alerts, [{ message: said }]);
   // What the handler needs if it runs without an active spreadsheet: which one it was installed in.
   assert.deepEqual(json(env.properties.user, 'okrsync.nightly.trigger.' + trigger.getUniqueId()), { spreadsheetId: 'ss-42', lang: 'fr' });
@@ -73,7 +73,7 @@ test('English workbook: the sentence is English', () => {
   const env = load({ spreadsheetOptions: { timeZone: 'America/Vancouver' } });
   env.ss.insertSheet('Settings');
   assert.equal(env.ctx.toggleNightly(),
-    'Sync every night is on: okrsync will sync this workbook every night around 2 a.m. (America/Vancouver), on your behalf.');
+    'Sync every night is on: okrsync will sync this workbook every night around 2\u00a0a.m. (America/Vancouver), on your behalf.');
   assert.equal(env.script.triggers[0].spec.timeZone, 'America/Vancouver');
 });
 
