@@ -9,7 +9,6 @@ from `--dump-dom`. Skipped when Chromium or Node is missing, unless OKRSYNC_CI_S
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import os
@@ -25,6 +24,7 @@ from PIL import Image
 
 from sync import catalog, demo
 from sync.backends.memory import MemoryBackend
+from sync.dashboard import dashboard
 from sync.engine import evaluate, run_sync
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,32 +100,9 @@ def demo_state(lang: str) -> dict[str, Any]:
     backend.provision(layout)
     report = run_sync(backend, as_of=demo.AS_OF, dry_run=True)
     ev = evaluate(backend.read(), backend.location, demo.AS_OF)
-    return {"lang": lang, "report": report, "dashboard": demo_dashboard(ev, demo.AS_OF), "error": None,
+    return {"lang": lang, "report": report, "dashboard": dashboard(ev, demo.AS_OF), "error": None,
             "sync": {"cells": report["writes"]["cells"], "moved": 0, "at": "2025-02-14T19:05:00.000Z"},
             "snapshotHeaders": {}}
-
-
-def demo_dashboard(ev: Any, as_of: dt.date) -> dict[str, Any]:
-    """The service's dashboard builder (sync/dashboard.py) when it is there, else the same selections here."""
-    try:
-        from sync.dashboard import dashboard  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        dashboard = None
-    if dashboard is not None:
-        return dashboard(ev, as_of)  # type: ignore[no-any-return]
-    from sync.orgtab import focus_krs, missing_krs
-
-    def text(value: Any) -> Any:
-        return None if value is None or value != value else value
-
-    focus = [{"id": kr_id, "team": text(kr["team"]), "title": text(kr["title"]), "owner": text(kr["owner"]),
-              "status": kr["status"], "progress": text(kr["progress"]), "confidence": text(kr["confidence"]),
-              "comment": text(kr.get("comment")), "tab": text(kr.get("checkin_tab")),
-              "row": None if text(kr.get("checkin_row")) is None else int(kr["checkin_row"])}
-             for kr_id, kr in focus_krs(ev.krs).to_dict("index").items()]
-    missing = [{"id": kr_id, "team": text(kr["team"]), "owner": text(kr["owner"]), "last_checkin": None,
-                "days": None, "missed": 1} for kr_id, kr in missing_krs(ev.krs, as_of).to_dict("index").items()]
-    return {"focus": focus, "missing": missing}
 
 
 def sidebar_html(state: dict[str, Any]) -> str:
@@ -162,8 +139,15 @@ def hex_rgb(colour: str) -> tuple[int, int, int]:
 
 def pixels_of(image: Image.Image, colour: str) -> int:
     target = hex_rgb(colour)
-    colours = image.getcolors(image.width * image.height) or []
+    colours: list[tuple[int, tuple[int, int, int]]] = image.getcolors(image.width * image.height) or []  # type: ignore[assignment]
     return sum(n for n, rgb in colours if all(abs(a - b) <= 3 for a, b in zip(rgb, target, strict=True)))
+
+
+def found(pattern: str, text: str) -> str:
+    """The first group of `pattern` in `text` (the test fails when it is not there)."""
+    match = re.search(pattern, text, re.S)
+    assert match, f"not in the page: {pattern}"
+    return match.group(1)
 
 
 def text_of(fragment: str) -> str:
@@ -217,23 +201,24 @@ def test_the_sidebar_shows_the_demo_report_and_its_clicks_reach_the_server(lang:
     assert len(problems) == len(report["problems"])
 
     # The clicks called the server with the problem's tab, row and column label, and the check-in's row.
-    calls = json.loads(html.unescape(re.search(r'<pre id="test-calls">(.*?)</pre>', dom, re.S).group(1)))
+    calls = json.loads(html.unescape(found(r'<pre id="test-calls">(.*?)</pre>', dom)))
     first = report["problems"][0]
     assert calls[0] == {"name": "goToProblem", "args": [first["tab"], first["row"], first["column"]]}
     assert calls[1] == {"name": "goToCheckin", "args": [red["tab"], red["row"]]}
     assert calls[2] == {"name": "sidebarSync", "args": []}
     assert 'data-sync-disabled-while-running="true"' in dom
     # After the sync, the page shows the new result line and the button is back.
-    line = text_of(re.search(r'<p id="sync-line"[^>]*>(.*?)</p>', dom, re.S).group(1))
-    assert line == ("Dernière synchronisation le 2025-02-14 14:10 : 7 cellule(s) mise(s) à jour. 1 ligne(s) déplacée(s) "
-                    "pendant la synchronisation : la prochaine synchronisation s'en chargera." if lang == "fr" else
+    line = text_of(found(r'<p id="sync-line"[^>]*>(.*?)</p>', dom))
+    assert line == ("Dernière synchronisation le 2025-02-14 14:10 : 7 cellule(s) mise(s) à jour. 1 ligne(s) "
+                    "déplacée(s) pendant la synchronisation : la prochaine synchronisation s'en chargera."
+                    if lang == "fr" else
                     "Last sync 2025-02-14 14:10: 7 cell(s) updated. 1 row(s) moved during the sync: the next sync "
                     "will update them.")
     button = re.search(r'<button id="sync"[^>]*>([^<]*)</button>', dom)
     assert button and "disabled" not in button.group(0)
-    nightly = text_of(re.search(r'<p id="nightly-line"[^>]*>(.*?)</p>', dom, re.S).group(1))
-    assert nightly == ("Synchronisation chaque nuit : activée, vers 2\u00a0h (America/Montreal) — dernière exécution le "
-                       "2025-02-14 02:04 : 12 cellule(s) mise(s) à jour." if lang == "fr" else
+    nightly = text_of(found(r'<p id="nightly-line"[^>]*>(.*?)</p>', dom))
+    assert nightly == ("Synchronisation chaque nuit : activée, vers 2\u00a0h (America/Montreal) — dernière exécution "
+                       "le 2025-02-14 02:04 : 12 cellule(s) mise(s) à jour." if lang == "fr" else
                        "Sync every night: on, around 2\u00a0a.m. (America/Montreal) — last run 2025-02-14 02:04: "
                        "12 cell(s) updated.")
 
