@@ -61,7 +61,9 @@ function planProblem_(plan) {
   for (const cell of plan.cells || []) {
     const cols = computed[cell.tab] || [];
     const ok = Number.isInteger(cell.row) && cell.row >= 2 && Number.isInteger(cell.col) && cols.indexOf(cell.col) >= 0;
-    if (!ok) return "'" + cell.tab + "'!" + (Number.isInteger(cell.col) && Number.isInteger(cell.row) && cell.col > 0 && cell.row > 0 ? a1Of_(cell.row, cell.col) : cell.row + ',' + cell.col);
+    if (ok) continue;
+    const a1 = Number.isInteger(cell.col) && Number.isInteger(cell.row) && cell.col > 0 && cell.row > 0;
+    return "'" + cell.tab + "'!" + (a1 ? a1Of_(cell.row, cell.col) : cell.row + ',' + cell.col);
   }
   const service = serviceTabNames_();
   for (const tab of plan.tabs || []) {

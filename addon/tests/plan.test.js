@@ -104,6 +104,17 @@ test('one rectangle per run: planned values where planned, the rows between rewr
   assert.deepEqual(plain(out.moved), []);
 });
 
+test('filler cells are rewritten as they read: a Date as a Date, a number as a number, text with its apostrophe', () => {
+  const d = day('2025-01-13');
+  const read = [READ[0], READ[1], ['w2', 'KR1', 2, 'vert', '', 0.2, 'Vert', d], READ[3]];
+  const out = ctx.tabWrites_('T', [{ row: 2, col: 8, value: 'a' }, { row: 4, col: 8, value: 'b' }], [6, 7, 8], read, read, blankFormulas(read), 1000);
+  const [write] = out.writes;
+  assert.equal(ctx.a1Of_(write.row, write.col, write.values.length, 1), 'H2:H4');
+  assert.equal(Object.prototype.toString.call(write.values[1][0]), '[object Date]');
+  assert.equal(write.values[1][0].getTime(), d.getTime());
+  assert.deepEqual([write.values[0][0], write.values[2][0]], ["'a", "'b"]);
+});
+
 test('two runs of computed columns give two rectangles; a non-adjacent column is never bridged', () => {
   const read = READ.map((row) => row.concat(['x']));
   const cells = [{ row: 2, col: 6, value: 1 }, { row: 3, col: 9, value: 'y' }];

@@ -87,6 +87,18 @@ test('syncNow applies the plan to computed cells and service tabs only, in one s
   assert.equal(env.locks.released, 1);
 });
 
+test('cells rewritten unchanged inside a rectangle keep their type: dates stay dates, text stays text', () => {
+  const env = W.world();
+  const okr = env.ss.sheet('OKR');
+  okr.put(4, 13, [[0.5, 0.9, 'Aucun', W.day('2025-01-13'), '12']]); // M4:Q4, none of them planned
+  env.ctx.syncNow();
+  const cells = [13, 14, 15, 16, 17].map((c) => okr._cell(4, c).value);
+  assert.deepEqual(cells.map(show), [0.5, 0.9, 'Aucun', 'D:2025-01-13', '12']);
+  assert.ok(isDate(cells[3]), 'a Date, not a serial or a text');
+  assert.equal(typeof cells[4], 'string', 'text that looks like a number stays text');
+  assert.equal(env.ss.calls['Range.setValues'], 5);
+});
+
 test('a formula in a computed cell between planned ones is left alone', () => {
   const env = W.world();
   env.ss.sheet('OKR').getRange('M4').setValue('=F4*2');
