@@ -272,3 +272,115 @@ test('addTeam writes few calls: one setValues per Settings run and one for Lists
     { tab: 'S', row: 3, col: 1, values: ["'a", "'b"] }, { tab: 'S', row: 3, col: 4, values: ["'d"] },
     { tab: 'S', row: 4, col: 1, values: [7] }]);
 });
+
+test('the dialog\'s script parses once its data is in', () => {
+  const vm = require('node:vm');
+  const env = load();
+  env.ctx.setUpWorkbook();
+  const html = env.ui.dialogs[0].output.getContent();
+  const script = /<script>([\s\S]*?)<\/script>/.exec(html)[1];
+  assert.doesNotThrow(() => new vm.Script(script, { filename: 'Setup.html' }));
+  assert.match(script, /\.createWorkbook\(values\)/, 'the submit calls the server function');
+  assert.equal(typeof env.ctx.createWorkbook, 'function');
+});
+
+/** Just enough of a browser page to run the dialog's script: its elements by id and data-text, events. */
+function page(html, run) {
+  const elements = [];
+  const make = (tag, attrs = {}) => {
+    const el = { tag, attrs, id: attrs.id, textContent: '', value: '', disabled: false, style: {}, className: attrs.class || '',
+      selected: false, children: [], listeners: {},
+      getAttribute: (name) => (name in attrs ? attrs[name] : null),
+      addEventListener(type, fn) { (this.listeners[type] = this.listeners[type] || []).push(fn); },
+      fire(type, event) { (this.listeners[type] || []).forEach((fn) => fn(event || { preventDefault() {} })); },
+      appendChild(child) { this.children.push(child); if (child.selected) this.value = child.value; },
+      focus() { doc.focused = this; },
+      set innerHTML(_v) { this.children = []; },
+    };
+    return el;
+  };
+  for (const m of html.replace(/<script[\s\S]*?<\/script>/g, '').matchAll(/<(\w+)((?:\s+[\w-]+(?:="[^"]*")?)*)\s*\/?>/g)) {
+    const attrs = {};
+    for (const a of m[2].matchAll(/([\w-]+)(?:="([^"]*)")?/g)) attrs[a[1]] = a[2] === undefined ? '' : a[2];
+    if (attrs.id || attrs['data-text']) elements.push(make(m[1], attrs));
+  }
+  const doc = {
+    focused: null,
+    documentElement: {},
+    getElementById: (id) => elements.find((e) => e.id === id) || null,
+    querySelectorAll: (sel) => { assert.equal(sel, '[data-text]'); return elements.filter((e) => e.attrs['data-text']); },
+    createElement: (tag) => make(tag),
+  };
+  const calls = [];
+  const runner = (success, failure) => new Proxy({}, { get: (_t, name) => {
+    if (name === 'withSuccessHandler') return (f) => runner(f, failure);
+    if (name === 'withFailureHandler') return (f) => runner(success, f);
+    return (...args) => { calls.push({ name, args }); const out = run(name, args); if (out instanceof Error) failure(out); else success(out); };
+  } });
+  const google = { script: { run: runner(null, null), host: { close: () => calls.push({ name: 'close' }) } } };
+  const script = /<script>([\s\S]*?)<\/script>/.exec(html)[1];
+  require('node:vm').runInNewContext(script, { document: doc, google });
+  return { doc, calls, el: (id) => doc.getElementById(id), text: (key) => elements.find((e) => e.attrs['data-text'] === key).textContent };
+}
+
+test('the dialog: labelled in the locale\'s language, relabelled on a language change, checks before sending', () => {
+  const EN = require('./fixtures/layout-en.json');
+  const env = load({ spreadsheetOptions: { locale: 'fr_CA' } });
+  service(env, { '/api/addon/layout': { status: 200, body: EN } });
+  env.ctx.setUpWorkbook();
+  const boot = bootOf(env.ui.dialogs[0].output.getContent());
+  const p = page(env.ui.dialogs[0].output.getContent(), (name, args) => plain(env.ctx[name](...args)));
+  assert.equal(p.text('quarter'), 'Trimestre');
+  assert.equal(p.text('submit'), 'Créer');
+  assert.equal(p.el('quarter').value, boot.quarters.fr);
+  assert.deepEqual(p.el('lang').children.map((o) => [o.value, o.textContent]), [['fr', 'Français'], ['en', 'Anglais']]);
+  assert.equal(p.el('lang').value, 'fr');
+  assert.equal(p.doc.focused, p.el('organisation'));
+  // English: labels and the prefilled quarter follow.
+  p.el('lang').value = 'en';
+  p.el('lang').fire('change');
+  assert.equal(p.text('quarter'), 'Quarter');
+  assert.equal(p.text('teams_hint'), 'One team per line');
+  assert.equal(p.el('quarter').value, boot.quarters.en);
+  assert.deepEqual(p.el('lang').children.map((o) => o.textContent), ['French', 'English']);
+  // Checked in the page: nothing sent.
+  p.el('form').fire('submit');
+  assert.equal(p.el('message').textContent, "Give the organisation's name.");
+  assert.equal(p.el('message').className, 'message error');
+  p.el('organisation').value = 'Globex';
+  p.el('quarter').value = 'Q3';
+  p.el('form').fire('submit');
+  assert.equal(p.el('message').textContent, 'Quarter "Q3" unreadable: write it as ' + boot.quarters.en + '.');
+  assert.equal(p.doc.focused, p.el('quarter'));
+  p.el('quarter').value = '2025-Q3';
+  p.el('teams').value = 'Sales\nR&D\n';
+  assert.deepEqual(p.calls, []);
+  // Sent: the server function draws the workbook and the page confirms, its only button now Close.
+  p.el('form').fire('submit');
+  assert.deepEqual(p.calls.map((c) => c.name), ['createWorkbook']);
+  assert.deepEqual(plain(p.calls[0].args[0]), { lang: 'en', organisation: 'Globex', quarter: '2025-Q3', teams: 'Sales\nR&D\n' });
+  assert.equal(p.el('message').className, 'message done');
+  assert.match(p.el('message').textContent, /^The workbook "OKR Acme 2025-Q1" is ready \(8 tabs\)/);
+  assert.equal(p.el('submit').style.display, 'none');
+  assert.equal(p.el('cancel').textContent, 'Close');
+  assert.equal(env.ss.sheets.length, 8);
+  p.el('cancel').fire('click');
+  assert.equal(p.calls[1].name, 'close');
+});
+
+test('the dialog shows the server\'s sentence and lets the user try again', () => {
+  const env = load({ spreadsheetOptions: { locale: 'en_US' } });
+  service(env, { '/api/addon/layout': { status: 503, body: 'down' } });
+  env.ctx.setUpWorkbook();
+  const p = page(env.ui.dialogs[0].output.getContent(), (name, args) => plain(env.ctx[name](...args)));
+  p.el('organisation').value = 'Acme';
+  p.el('teams').value = 'Sales';
+  p.el('form').fire('submit');
+  assert.match(p.el('message').textContent, /^The okrsync service ran into an error \(code 503\)/);
+  assert.equal(p.el('submit').disabled, false);
+  const crash = page(env.ui.dialogs[0].output.getContent(), () => new Error('Exception: Service Spreadsheets failed'));
+  crash.el('organisation').value = 'Acme';
+  crash.el('teams').value = 'Sales';
+  crash.el('form').fire('submit');
+  assert.equal(crash.el('message').textContent, 'Exception: Service Spreadsheets failed');
+});
