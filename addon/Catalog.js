@@ -373,6 +373,10 @@ const CATALOG_ = {
   "addon.team.prompt_title": {
    "en": "Add a team",
    "fr": "Ajouter une équipe"
+  },
+  "addon.team.tab_exists": {
+   "en": "A tab named \"{tab}\" already exists: nothing was changed. Rename it or choose another team name.",
+   "fr": "Un onglet « {tab} » existe déjà : rien n'a été modifié. Renommez-le ou choisissez un autre nom d'équipe."
   }
  },
  "status": {
