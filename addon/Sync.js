@@ -49,24 +49,24 @@ function syncToast_(lang, sync) {
  * @returns {{lang: string, report: *, dashboard: *, error: string|null, sync: {cells: number, moved: number, at: string}|null, snapshotHeaders: Object<string, Array<*>>}}
  */
 function runSync_(ss, opts) {
-  const sheets = ss.getSheets();
-  const names = sheets.map((s) => s.getName());
-  const lang = opts.lang || workbookLang_(names, ss.getSpreadsheetLocale());
-  const state = { lang, report: null, dashboard: null, error: null, sync: null, snapshotHeaders: {} };
   // A document lock: two syncs of one workbook never interleave their reads and writes (the user's and the
   // nightly one, or two editors). LockService.getDocumentLock() is null outside a document; an add-on always
   // runs in one, but then fall back to the script's lock rather than running unguarded.
   const lock = LockService.getDocumentLock() || LockService.getScriptLock();
-  if (!lock.tryLock(SYNC_LOCK_WAIT_MS_)) return Object.assign(state, { error: t_(lang, 'addon.error.busy') });
+  const locked = lock.tryLock(SYNC_LOCK_WAIT_MS_);
+  const state = { lang: opts.lang || 'en', report: null, dashboard: null, error: null, sync: null, snapshotHeaders: {} };
   try {
-    const done = roundTrip_(ss, sheets, lang, opts);
-    Object.assign(state, done);
+    // The tabs are listed under the lock: another sync may just have created one.
+    const sheets = ss.getSheets();
+    state.lang = opts.lang || workbookLang_(sheets.map((s) => s.getName()), ss.getSpreadsheetLocale());
+    if (!locked) throw userError_(t_(state.lang, 'addon.error.busy'), 'addon.error.busy');
+    Object.assign(state, roundTrip_(ss, sheets, state.lang, opts));
   } catch (e) {
     const sentence = userSentence_(e);
     if (sentence === null) throw e;
     state.error = sentence;
   } finally {
-    lock.releaseLock();
+    if (locked) lock.releaseLock();
   }
   return state;
 }
