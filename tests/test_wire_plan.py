@@ -9,7 +9,7 @@ import pytest
 from sync.backends.memory import MemoryBackend
 from sync.demo import AS_OF, demo_layout
 from sync.engine import evaluate, run_sync
-from sync.model import CellWrite, WritePlan
+from sync.model import CellWrite, Grid, WritePlan
 from sync.wire_plan import computed_columns, plan_json
 from sync.wire_snapshot import read_snapshot
 from tests.addon_support import apply_plan_json, as_api, snapshot_json
@@ -57,7 +57,7 @@ def test_dates_go_as_serials_and_service_tabs_are_padded_over_what_they_held() -
     backend = demo("en")
     snapshot = backend.read()
     snapshot.tabs["Org"].grid += [[]] * 400 + [[None] * 11 + ["stale"]]
-    grid = [["Org"], ["as of", AS_OF]]
+    grid: Grid = [["Org"], ["as of", AS_OF]]
     plan = WritePlan([CellWrite("OKRs", 2, 16, AS_OF), CellWrite("OKRs", 3, 17, None)], {"Org": grid})
     encoded = plan_json(plan, snapshot, {})
     assert encoded["cells"] == [{"tab": "OKRs", "row": 2, "col": 16, "value": 45702},
