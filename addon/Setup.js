@@ -164,8 +164,9 @@ function addTeam() {
 
 /**
  * Adding a team, the document lock held: the snapshot to the service, then its new tab drawn before the Org
- * tab, the Lists tab rewritten and the team's Settings cells written, those cells checked empty beforehand
- * (a person's cell is never overwritten: then nothing is written at all). Returns the confirmation.
+ * tab, the Lists tab rewritten and the team's Settings cells written. Checked beforehand, so that nothing is
+ * written at all otherwise: the tab's name is free (a person may have made one since the snapshot) and the
+ * Settings cells are empty (a person's cell is never overwritten). Returns the confirmation.
  * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
  * @param {string} name
  * @param {string} lang
@@ -181,6 +182,8 @@ function addTeamLocked_(ss, name, lang) {
     if (!sheet) throw userError_(t_(lang, 'addon.error.unexpected', { status: 200 }), 'addon.error.unexpected');
     return Object.assign({ range: sheet.getRange(w.row, w.col, 1, w.values.length) }, w);
   });
+  const taken = tabs.find((tab) => ss.getSheetByName(tab.name));
+  if (taken) throw userError_(t_(lang, 'addon.team.tab_exists', { tab: taken.name }), 'addon.team.tab_exists');
   writes.forEach((w) => {
     const held = w.range.getValues()[0];
     const taken = held.findIndex((v) => v !== '' && v !== null);

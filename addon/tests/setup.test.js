@@ -384,3 +384,16 @@ test('the dialog shows the server\'s sentence and lets the user try again', () =
   crash.el('form').fire('submit');
   assert.equal(crash.el('message').textContent, 'Exception: Service Spreadsheets failed');
 });
+
+test('addTeam refuses a tab name a person took meanwhile, before any write', () => {
+  const env = workbook();
+  const answer = { status: 200, body: TEAM };
+  env.ui.promptAnswers.push({ button: 'OK', text: 'Produit' });
+  service(env, { '/api/addon/team': () => { env.ss.insertSheet('Check-ins Produit'); return answer; } });
+  env.ss.resetCalls();
+  env.ctx.addTeam();
+  assert.deepEqual(plain(env.ui.alerts), [{ message: "Un onglet « Check-ins Produit » existe déjà : rien n'a été modifié. Renommez-le ou choisissez un autre nom d'équipe." }]);
+  assert.equal(env.ss.calls['Range.setValues'] || 0, 0);
+  assert.equal(env.ss.sheet('Réglages').getRange('A17').getValue(), '');
+  assert.equal(env.locks.taken, env.locks.released);
+});
