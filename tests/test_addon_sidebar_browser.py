@@ -57,7 +57,7 @@ FAKE_RUN = """<script>
       next.sync = {cells: 7, moved: 1, at: '2025-02-14 14:10'};
       return next;
     }
-    if (name === 'dashboardState') return OKRSYNC_BOOT.model;
+    if (name === 'dashboardState') return window.TEST_NEXT_MODEL || OKRSYNC_BOOT.model;
     return {ok: true};
   }
   function runner(success, failure) {
@@ -68,7 +68,10 @@ FAKE_RUN = """<script>
     ['goToProblem', 'goToCheckin', 'dashboardState', 'sidebarSync'].forEach(function (name) {
       run[name] = function () {
         record(name, Array.prototype.slice.call(arguments));
-        setTimeout(function () { if (success) success(answer(name)); }, 50);
+        setTimeout(function () {
+          if (window.TEST_FAILURE && failure) failure(new Error(window.TEST_FAILURE));
+          else if (success) success(answer(name));
+        }, 50);
       };
     });
     return run;
@@ -115,10 +118,10 @@ def sidebar_html(state: dict[str, Any]) -> str:
     return done.stdout
 
 
-def harness(page: str, clicks: bool) -> str:
-    """The page with the fake google.script.run before its scripts, and the clicks after them."""
+def harness(page: str, clicks: bool, setup: str = "") -> str:
+    """The page with the fake google.script.run (and `setup`) before its scripts, and the clicks after them."""
     first_script = page.index("<script>")
-    page = page[:first_script] + FAKE_RUN + page[first_script:]
+    page = page[:first_script] + FAKE_RUN + setup + page[first_script:]
     return page.replace("</body>", CLICKS + "</body>") if clicks else page
 
 
@@ -233,3 +236,33 @@ def test_the_sidebar_shows_the_demo_report_and_its_clicks_reach_the_server(lang:
     assert image.size == (300, 1200)
     assert pixels_of(image, RED) > 300, "the red status chip is not painted red"
     assert pixels_of(image, "#1a73e8") > 2000, "the Sync now button is not blue"
+
+
+def test_the_dashboard_opens_on_a_loading_state_then_draws_the_fresh_report_or_the_error(tmp_path: Path) -> None:
+    full = sidebar_html(demo_state("fr"))
+    boot = re.search(r"var OKRSYNC_BOOT = (.*);$", full, re.M)  # one line: the JSON holds no line break
+    assert boot
+    model = boot.group(1)
+    loading = sidebar_html({"lang": "fr", "loading": True, "report": None, "dashboard": None, "error": None,
+                            "sync": None})
+    first = tmp_path / "loading.html"
+    first.write_text(harness(loading, clicks=False), encoding="utf-8")
+    dom = chromium(tmp_path, "--dump-dom", first.as_uri()).stdout
+    assert '<div class="loading" role="status"><p>Lecture du classeur…</p>' in dom and 'class="team"' not in dom
+    assert re.search(r'<button id="sync"[^>]*disabled', dom), "Sync now waits for the report"
+
+    answered = tmp_path / "answered.html"
+    setup = f"<script>window.TEST_NEXT_MODEL = ({model}).model;</script>\n"
+    answered.write_text(harness(loading, clicks=False, setup=setup), encoding="utf-8")
+    dom = chromium(tmp_path, "--virtual-time-budget=3000", "--dump-dom", answered.as_uri()).stdout
+    assert json.loads(html.unescape(found(r'<pre id="test-calls">(.*?)</pre>', dom))) == [
+        {"name": "dashboardState", "args": []}]
+    assert 'class="loading"' not in dom and dom.count('class="team"') == 3
+    assert not re.search(r'<button id="sync"[^>]*disabled', dom)
+
+    failing = tmp_path / "failing.html"
+    setup = "<script>window.TEST_FAILURE = 'Le service okrsync n\\'a pas répondu à temps.';</script>\n"
+    failing.write_text(harness(loading, clicks=False, setup=setup), encoding="utf-8")
+    dom = chromium(tmp_path, "--virtual-time-budget=3000", "--dump-dom", failing.as_uri()).stdout
+    assert html.unescape(found(r'<p id="error"[^>]*>(.*?)</p>', dom)) == "Le service okrsync n'a pas répondu à temps."
+    assert 'class="loading"' not in dom
