@@ -306,6 +306,10 @@ const CATALOG_ = {
    "en": "{tab}, row {row}, column \"{column}\"",
    "fr": "{tab}, ligne {row}, colonne « {column} »"
   },
+  "addon.sidebar.problem_where_row": {
+   "en": "{tab}, row {row}",
+   "fr": "{tab}, ligne {row}"
+  },
   "addon.sidebar.problems": {
    "en": "Problems ({count})",
    "fr": "Problèmes ({count})"
