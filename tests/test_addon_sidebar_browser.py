@@ -266,3 +266,19 @@ def test_the_dashboard_opens_on_a_loading_state_then_draws_the_fresh_report_or_t
     dom = chromium(tmp_path, "--virtual-time-budget=3000", "--dump-dom", failing.as_uri()).stdout
     assert html.unescape(found(r'<p id="error"[^>]*>(.*?)</p>', dom)) == "Le service okrsync n'a pas répondu à temps."
     assert 'class="loading"' not in dom
+
+
+def test_empty_lists_say_so_in_a_sentence(tmp_path: Path) -> None:
+    state = demo_state("en")
+    state["report"]["problems"] = []
+    state["dashboard"] = {"focus": [], "missing": []}
+    state["sync"] = {"cells": 0, "moved": 0, "at": "2025-02-14T19:05:00.000Z"}
+    page = tmp_path / "empty.html"
+    page.write_text(harness(sidebar_html(state), clicks=False), encoding="utf-8")
+    dom = chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
+    assert '<p class="empty">No KR is yellow or red: nothing to flag.</p>' in dom
+    assert '<p class="empty">Every KR has a recent check-in.</p>' in dom
+    assert '<p class="empty">No problems: every entry can be read.</p>' in dom
+    assert "<h2>Problems (0)</h2>" in dom
+    assert text_of(found(r'<p id="sync-line"[^>]*>(.*?)</p>', dom)) == (
+        "Last sync 2025-02-14 14:05: already up to date, nothing to write.")
