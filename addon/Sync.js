@@ -100,7 +100,9 @@ function roundTrip_(ss, sheets, lang, opts) {
     const problem = planProblem_(plan);
     if (problem) throw userError_(t_(lang, 'addon.error.bad_plan', { where: problem }), 'addon.error.bad_plan');
     const applied = applyPlan_(ss, sheets, plan, reads);
-    sync = { cells: applied.cells, moved: applied.moved, at: new Date().toISOString() };
+    // Counted as the report counts a plan (the CLI's "cells written"), less the cells of rows that moved.
+    const skipped = (plan.cells || []).length - applied.planned;
+    sync = { cells: Math.max(0, answer.report.writes.cells - skipped), moved: applied.moved, at: new Date().toISOString() };
   }
   return { report: answer.report, dashboard: answer.dashboard || null, sync, snapshotHeaders: snapshotHeaders_(snapshot) };
 }
@@ -134,13 +136,13 @@ function readTabs_(sheets) {
  * @param {GoogleAppsScript.Spreadsheet.Sheet[]} sheets
  * @param {*} plan
  * @param {Array<{name: string, values: Array<Array<*>>}>} reads
- * @returns {{cells: number, moved: number}}
+ * @returns {{planned: number, moved: number}} planned: the plan's cells written; moved: rows skipped
  */
 function applyPlan_(ss, sheets, plan, reads) {
   /** @type {Object<string, GoogleAppsScript.Spreadsheet.Sheet>} */
   const byName = {};
   sheets.forEach((s) => { byName[s.getName()] = s; });
-  let cells = 0;
+  let planned = 0;
   let moved = 0;
   let written = 0;
   cellsByTab_(plan.cells).forEach((group) => {
@@ -154,7 +156,7 @@ function applyPlan_(ss, sheets, plan, reads) {
     const range = sheet.getDataRange();
     const done = tabWrites_(group.tab, group.cells, plan.computed[group.tab], read.values, range.getValues(),
       range.getFormulas(), sheet.getMaxRows());
-    cells += done.cells;
+    planned += done.cells;
     moved += done.moved.length;
     // Written right after its re-read, so a person has the least time to move a row in between.
     done.writes.forEach((w) => sheet.getRange(w.row, w.col, w.values.length, w.values[0].length).setValues(w.values));
@@ -167,10 +169,9 @@ function applyPlan_(ss, sheets, plan, reads) {
     byName[tab.name] = sheet;
     fitSheet_(sheet, write.values.length, write.values[0].length);
     sheet.getRange(1, 1, write.values.length, write.values[0].length).setValues(write.values);
-    cells += write.values.length * write.values[0].length;
   });
   if (written || (plan.tabs || []).length) SpreadsheetApp.flush();
-  return { cells, moved };
+  return { planned, moved };
 }
 
 /**

@@ -63,6 +63,7 @@ test('syncNow on the demo against the real service writes what okrsync sync writ
   assert.ok(answer && answer.plan, 'the service answered a plan');
   assert.equal(sidebar.length, 1);
   assert.equal(sidebar[0].sync.moved, 0);
+  assert.equal(sidebar[0].sync.cells, answer.report.writes.cells, 'cells written counted as the CLI counts them');
   assert.equal(sidebar[0].report.workbook.as_of, demo.as_of);
 
   const ss = env.ss;

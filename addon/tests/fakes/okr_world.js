@@ -84,7 +84,10 @@ function plan() {
 
 /** The sync's answer: 200 with the report, a dashboard and `thePlan` (null for write: false). */
 function answer(thePlan) {
-  return { status: 200, body: { report: report(), dashboard: { focus: [], missing: [] }, plan: thePlan, run: null } };
+  const body = { report: report(), dashboard: { focus: [], missing: [] }, plan: thePlan, run: null };
+  // Counted as the service counts a plan: its cells, and the service tabs cell by cell.
+  if (thePlan) body.report.writes.cells = thePlan.cells.length + thePlan.tabs.reduce((n, t) => n + t.values.reduce((m, r) => m + r.length, 0), 0);
+  return { status: 200, body };
 }
 
 /**
