@@ -184,3 +184,24 @@ function renderChart_(sheet, chart) {
     .build();
   sheet.insertChart(built);
 }
+
+/**
+ * Each chart as the plan wants it: left alone when one on its tab already reads its ranges; otherwise our
+ * chart (the one reading from the labels' first cell) is removed and drawn again, so a person's own chart on
+ * that tab stays.
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
+ * @param {LayoutChart[]} charts
+ */
+function ensureCharts_(ss, charts) {
+  charts.forEach((chart) => {
+    const sheet = ss.getSheetByName(chart.tab);
+    if (!sheet) return;
+    const ranges = (c) => c.getRanges().map((r) => r.getA1Notation());
+    const existing = sheet.getCharts();
+    if (existing.some((c) => ranges(c).join() === [chart.labels, chart.values].join())) return;
+    const first = chart.labels.split(':')[0];
+    existing.filter((c) => ranges(c)[0] && ranges(c)[0].split(':')[0] === first).forEach((c) => sheet.removeChart(c));
+    renderChart_(sheet, chart);
+  });
+}
+

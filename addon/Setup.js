@@ -173,7 +173,7 @@ function addTeam() {
  * @returns {string}
  */
 function addTeamLocked_(ss, name, lang) {
-  const answer = callService_('/api/addon/team', { snapshot: workbookSnapshot_(ss), team: { name } }, lang);
+  const answer = callService_('/api/addon/team', { snapshot: readWorkbook_(ss, ss.getSheets()).snapshot, team: { name } }, lang);
   const tabs = answer && Array.isArray(answer.tabs) ? answer.tabs : null;
   const plan = (answer && answer.plan) || { cells: [], tabs: [] };
   if (!tabs || !tabs.length) throw userError_(t_(lang, 'addon.error.unexpected', { status: 200 }), 'addon.error.unexpected');
@@ -194,13 +194,7 @@ function addTeamLocked_(ss, name, lang) {
   });
   const org = ss.getSheetByName(CATALOG_.tabs.org[lang]) || ss.getSheetByName(CATALOG_.tabs.org.en);
   renderTabs_(ss, tabs, org ? org.getIndex() - 1 : ss.getNumSheets());
-  (plan.tabs || []).forEach((tab) => {
-    const write = serviceTabWrite_(tab);
-    if (!write) return;
-    const sheet = ss.getSheetByName(tab.name) || ss.insertSheet(tab.name);
-    fitSheet_(sheet, write.values.length, write.values[0].length);
-    sheet.getRange(1, 1, write.values.length, write.values[0].length).setValues(write.values);
-  });
+  writeServiceTabs_(ss, plan);
   writes.forEach((w) => w.range.setValues([w.values]));
   SpreadsheetApp.flush();
   return t_(lang, 'addon.team.added', { team: name, tab: tabs.map((t) => t.name).join(', ') });
@@ -224,15 +218,4 @@ function rowWrites_(cells) {
     }
   });
   return runs;
-}
-
-/**
- * The snapshot of PROTOCOL.md, read as the sync reads it (Sync.js's readTabs_, Snapshot.js's buildSnapshot_).
- * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
- */
-function workbookSnapshot_(ss) {
-  const zone = ss.getSpreadsheetTimeZone();
-  const dayOf = (d) => Utilities.formatDate(d, zone, 'yyyy-MM-dd');
-  const where = { id: ss.getId(), title: ss.getName(), locale: ss.getSpreadsheetLocale(), time_zone: zone };
-  return buildSnapshot_(where, readTabs_(ss.getSheets()), dayOf);
 }

@@ -82,11 +82,7 @@ function roundTrip_(ss, sheets, lang, opts) {
   const names = sheets.map((s) => s.getName());
   if (!isOkrsyncWorkbook_(names)) throw userError_(t_(lang, 'addon.error.not_okrsync'), 'addon.error.not_okrsync');
   const config = serviceConfig_(lang, PropertiesService.getScriptProperties());
-  const reads = readTabs_(sheets);
-  const zone = ss.getSpreadsheetTimeZone();
-  const dayOf = (d) => Utilities.formatDate(d, zone, 'yyyy-MM-dd');
-  const snapshot = buildSnapshot_({ id: ss.getId(), title: ss.getName(), locale: ss.getSpreadsheetLocale(), time_zone: zone },
-    reads, dayOf);
+  const { reads, snapshot } = readWorkbook_(ss, sheets);
   /** @type {Object<string, *>} */
   const body = { snapshot, write: !!opts.write, trigger: opts.trigger || 'menu' };
   if (config.asOf) body.as_of = config.asOf;
@@ -105,6 +101,20 @@ function roundTrip_(ss, sheets, lang, opts) {
     sync = { cells: Math.max(0, answer.report.writes.cells - skipped), moved: applied.moved, at: new Date().toISOString() };
   }
   return { report: answer.report, dashboard: answer.dashboard || null, sync, snapshotHeaders: snapshotHeaders_(snapshot) };
+}
+
+/**
+ * The okrsync tabs as read, and the snapshot of PROTOCOL.md made of them (dates as days in the spreadsheet's
+ * time zone).
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
+ * @param {GoogleAppsScript.Spreadsheet.Sheet[]} sheets
+ */
+function readWorkbook_(ss, sheets) {
+  const reads = readTabs_(sheets);
+  const zone = ss.getSpreadsheetTimeZone();
+  const dayOf = (d) => Utilities.formatDate(d, zone, 'yyyy-MM-dd');
+  const where = { id: ss.getId(), title: ss.getName(), locale: ss.getSpreadsheetLocale(), time_zone: zone };
+  return { reads, snapshot: buildSnapshot_(where, reads, dayOf) };
 }
 
 /**
@@ -162,16 +172,26 @@ function applyPlan_(ss, sheets, plan, reads) {
     done.writes.forEach((w) => sheet.getRange(w.row, w.col, w.values.length, w.values[0].length).setValues(w.values));
     written += done.writes.length;
   });
+  writeServiceTabs_(ss, plan);
+  if (written || (plan.tabs || []).length) SpreadsheetApp.flush();
+  return { planned, moved };
+}
+
+/**
+ * The plan's service tabs, each rewritten from A1 in one setValues (a tab a person deleted comes back), then
+ * its charts, redrawn only where they no longer cover what they should (a team was added).
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
+ * @param {{tabs?: Array<{name: string, values: Array<Array<*>>}>, charts?: LayoutChart[]}} plan
+ */
+function writeServiceTabs_(ss, plan) {
   (plan.tabs || []).forEach((tab) => {
     const write = serviceTabWrite_(tab);
     if (!write) return;
-    const sheet = byName[tab.name] || ss.insertSheet(tab.name);
-    byName[tab.name] = sheet;
+    const sheet = ss.getSheetByName(tab.name) || ss.insertSheet(tab.name);
     fitSheet_(sheet, write.values.length, write.values[0].length);
     sheet.getRange(1, 1, write.values.length, write.values[0].length).setValues(write.values);
   });
-  if (written || (plan.tabs || []).length) SpreadsheetApp.flush();
-  return { planned, moved };
+  ensureCharts_(ss, plan.charts || []);
 }
 
 /**

@@ -7,6 +7,7 @@ from typing import Any
 from . import catalog
 from .backends.gsheets_layout import api_value, padded_size, padded_values
 from .model import Snapshot, WritePlan
+from .wire_layout import chart_json
 from .workbook import Workbook
 
 
@@ -23,7 +24,7 @@ def computed_columns(wb: Workbook) -> dict[str, list[int]]:
 
 
 def plan_json(plan: WritePlan, snapshot: Snapshot, computed: dict[str, list[int]]) -> dict[str, Any]:
-    """The plan of PROTOCOL.md: cells, computed columns, and service tabs padded over what they held."""
+    """The plan of PROTOCOL.md: cells, computed columns, service tabs padded over what they held, charts."""
     tabs = []
     for name, grid in plan.tabs.items():
         before = snapshot.tabs.get(name)
@@ -33,4 +34,5 @@ def plan_json(plan: WritePlan, snapshot: Snapshot, computed: dict[str, list[int]
         "cells": [{"tab": w.tab, "row": w.row, "col": w.col, "value": api_value(w.value)} for w in plan.cells],
         "computed": computed,
         "tabs": tabs,
+        "charts": [chart_json(chart) for chart in plan.charts],
     }

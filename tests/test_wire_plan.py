@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from sync import catalog
 from sync.backends.memory import MemoryBackend
 from sync.demo import AS_OF, demo_layout
 from sync.engine import evaluate, run_sync
@@ -42,6 +43,8 @@ def test_plan_cells_only_touch_computed_columns_of_people_tabs() -> None:
                                 "Check-ins Ventes": [6, 7, 8], "Check-ins Succès client": [6, 7, 8]}
     assert plan["cells"] and all(c["col"] in plan["computed"][c["tab"]] for c in plan["cells"])
     assert {t["name"] for t in plan["tabs"]} == {"Org", "Historique", "Listes"}
+    assert plan["charts"] == [{"tab": "Org", "title": catalog.message("org.chart_title", "fr"), "labels": "A6:A8",
+                               "values": "B6:B8", "row": 2, "col": 10}]
 
 
 def test_computed_columns_follow_columns_people_moved() -> None:

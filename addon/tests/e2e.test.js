@@ -105,6 +105,8 @@ test('syncNow on the demo against the real service writes what okrsync sync writ
     getFormulas: ss.calls['Range.getFormulas'], setValues: ss.calls['Range.setValues'], cells: sidebar[0].sync.cells };
   t.diagnostic(`compared ${compared} cells (${filled} computed cells filled, tabs ${Object.keys(answer.plan.computed).join(', ')}); explained differences ${JSON.stringify(kinds)}; calls ${JSON.stringify(counts)}; ${Date.now() - started} ms`);
   assert.deepEqual(diffs, []);
+  // The demo was laid out without its chart here: the sync draws the org tab's chart over the team table.
+  assert.deepEqual(ss.sheet('Org').getCharts().map((c) => c.getRanges().map((r) => r.getA1Notation())), [['A6:A8', 'B6:B8']]);
   assert.ok(filled > 100, 'the sync filled the computed cells: ' + filled);
   assert.equal(ss.sheet('OKR').getRange('L2').getValue(), expected.OKR[1][11]);
   const tabsWritten = Object.keys(answer.plan.computed).length;

@@ -155,6 +155,25 @@ test('the org tab gets its bar chart over the team table, titled, anchored', () 
   assert.equal(chart.getContainerInfo().getAnchorColumn(), 10);
 });
 
+test('a plan\'s chart is left alone when it already reads its ranges, else redrawn; a person\'s own chart stays', () => {
+  const env = rendered(FR);
+  const org = env.ss.sheet('Org');
+  const mine = org.newChart().asBarChart().addRange(org.getRange('D2:D5')).setPosition(20, 1, 0, 0).build();
+  org.insertChart(mine);
+  const ranges = () => org.getCharts().map((c) => c.getRanges().map((r) => r.getA1Notation()).join());
+  const chart = (last) => ({ tab: 'Org', title: 'Progression par équipe', labels: `A6:A${last}`, values: `B6:B${last}`, row: 2, col: 10 });
+  env.ss.resetCalls();
+  env.ctx.ensureCharts_(env.ss, [chart(8)]);
+  assert.deepEqual(ranges(), ['A6:A8,B6:B8', 'D2:D5']);
+  assert.equal(env.ss.callCount('Sheet.insertChart') + env.ss.callCount('Sheet.removeChart'), 0, 'unchanged: nothing redrawn');
+  env.ctx.ensureCharts_(env.ss, [chart(9)]);
+  assert.deepEqual(ranges(), ['D2:D5', 'A6:A9,B6:B9']);
+  assert.equal(org.getCharts()[1].getContainerInfo().getAnchorColumn(), 10);
+  org.removeChart(org.getCharts()[1]);
+  env.ctx.ensureCharts_(env.ss, [chart(9)]);
+  assert.deepEqual(ranges(), ['D2:D5', 'A6:A9,B6:B9'], 'a chart a person deleted comes back');
+});
+
 test('English layout: English tabs and words', () => {
   const env = rendered(EN, { locale: 'en_US' });
   assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Read me', 'Settings', 'OKRs', 'Check-ins Marketing',

@@ -212,6 +212,8 @@ test('addTeam adds the tab before Org, the Settings row and the Lists column, an
   const lists = env.ss.sheet('Listes');
   assert.deepEqual(lists.dump()[0], ['Équipes', 'Marketing', 'Ventes', 'Finance', 'Produit']);
   assert.equal(lists.isSheetHidden(), true);
+  const chart = env.ss.sheet('Org').getCharts().map((c) => c.getRanges().map((r) => r.getA1Notation()));
+  assert.deepEqual(chart, [['A6:A9', 'B6:B9']], 'the org chart covers the new team');
   assert.deepEqual(plain(env.ui.alerts), [{ message: 'Équipe « Produit » ajoutée : son onglet « Check-ins Produit » est prêt et elle figure dans les réglages.' }]);
   assert.equal(env.locks.taken, env.locks.released);
 });

@@ -15,7 +15,7 @@ from ..dashboard import dashboard
 from ..engine import evaluate
 from ..errors import BadArgument, NotOurWorkbook, OkrsyncError
 from ..google_api import GoogleGateway
-from ..layout import build_layout, checkin_tab
+from ..layout import build_layout, checkin_tab, org_chart
 from ..lint import kr_frame, read_rows
 from ..model import CellWrite, Snapshot, WritePlan
 from ..plan import lists_of
@@ -104,5 +104,6 @@ def addon_team() -> ResponseReturnValue:
     values = [team.name, team.manager, team.email, tab.name]
     cells = [CellWrite(settings, row, col, value) for col, value in enumerate(values, start=1)]
     lists = lists_of(wb_lang, [*(t.name for t in teams), team.name], kr_frame(read_rows(wb)))
-    plan = WritePlan(cells, {catalog.tab_name("lists", wb_lang): lists})
+    # The org chart covers one more team: the add-on redraws it with the Lists tab.
+    plan = WritePlan(cells, {catalog.tab_name("lists", wb_lang): lists}, [org_chart(wb_lang, len(teams) + 1)])
     return jsonify({"tabs": [tab_json(tab, [])], "plan": plan_json(plan, snapshot, computed_columns(wb))})

@@ -26,11 +26,14 @@ LAYOUT_TAB = obj({
     "protections": {"type": "array", "items": obj({"range": {"oneOf": [{"type": "null"}, A1]},
                                                     "description": {"type": "string"}})},
 })
+CHART = obj({"tab": {"type": "string"}, "title": {"type": "string"}, "labels": A1, "values": A1, "row": POS,
+             "col": POS})
 ADDON_PLAN = obj({
     "cells": {"type": "array", "items": obj({"tab": {"type": "string"}, "row": POS, "col": POS, "value": VALUE})},
     "computed": {"type": "object", "additionalProperties": {"type": "array", "items": POS}},
     "tabs": {"type": "array", "items": obj({"name": {"type": "string"},
                                              "values": {"type": "array", "items": {"type": "array", "items": VALUE}}})},
+    "charts": {"type": "array", "items": CHART},
 })
 SNAPSHOT = {
     "type": "object", "required": ["spreadsheet", "tabs"],
@@ -76,8 +79,7 @@ ADDON_SCHEMAS: dict[str, Any] = {
     "Layout": obj({
         "title": {"type": "string"}, "lang": {"type": "string", "enum": ["fr", "en"]}, "locale": {"type": "string"},
         "time_zone": {"type": "string"}, "tabs": {"type": "array", "items": ref("LayoutTab")},
-        "charts": {"type": "array", "items": obj({"tab": {"type": "string"}, "title": {"type": "string"},
-                                                   "labels": A1, "values": A1, "row": POS, "col": POS})}}),
+        "charts": {"type": "array", "items": CHART}}),
     "AddonLayoutResult": obj({"layout": ref("Layout")}),
     "AddonTeamResult": obj({"tabs": {"type": "array", "items": ref("LayoutTab")}, "plan": ref("AddonPlan")}),
 }

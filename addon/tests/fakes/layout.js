@@ -217,6 +217,11 @@ Object.assign(FakeSheet.prototype, {
     this.charts.push(chart);
   },
   getCharts() { this._count('getCharts'); return this.charts.slice(); },
+  removeChart(chart) {
+    this._count('removeChart');
+    if (!this.charts.includes(chart)) throw new Error('Invalid argument: chart');
+    this.charts = this.charts.filter((c) => c !== chart);
+  },
 });
 
 // The extra state of a sheet, made on first use so that sheets.js's constructor stays as it is.
