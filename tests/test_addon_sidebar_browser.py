@@ -4,7 +4,8 @@ The page is `addon/Sidebar.html` as the add-on's own `showSidebar_` evaluates it
 add-on's test harness, `addon/tests/render_sidebar.js`), with a fake `google.script.run` that writes each call
 into the page; a script in the page clicks a problem, a focus KR and Sync now, and the test reads the result
 from `--dump-dom`. Skipped when Chromium or Node is missing, unless OKRSYNC_CI_STRICT is set. The screenshots,
-300 px wide as Sheets draws a sidebar, are kept in test-artifacts/ for a person to look at.
+300 px wide as Sheets draws a sidebar, are kept where `tests.artifacts` says (listed at the end of the run) for
+a person to look at.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ from sync import catalog, demo
 from sync.backends.memory import MemoryBackend
 from sync.dashboard import dashboard
 from sync.engine import evaluate, run_sync
+from tests.artifacts import artifact
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or (
     "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
 NODE = shutil.which("node")
-ARTIFACTS = ROOT / "test-artifacts"
 RENDER = ROOT / "addon" / "tests" / "render_sidebar.js"
 COLOURS = catalog.template()["colors"]
 RED = COLOURS["red"]
@@ -229,9 +230,7 @@ def test_the_sidebar_shows_the_demo_report_and_its_clicks_reach_the_server(lang:
     # A screenshot of the page as it first opens, 300 px wide.
     still = tmp_path / "still.html"
     still.write_text(harness(page, clicks=False), encoding="utf-8")
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / f"addon-sidebar-{lang}.png"
-    shot.unlink(missing_ok=True)
+    shot = artifact(f"addon-sidebar-{lang}.png")
     chromium(tmp_path, f"--screenshot={shot}", "--virtual-time-budget=2000", still.as_uri())
     image = Image.open(shot).convert("RGB")
     assert image.size == (300, 1200)

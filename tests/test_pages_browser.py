@@ -1,7 +1,7 @@
 """The demo's workbook page in a real headless Chromium, served by `okrsync serve`'s own setup on 127.0.0.1.
 
-Skipped when Chromium is not installed (`apt-get install -y chromium`); the screenshot is kept in
-test-artifacts/ for a person to look at.
+Skipped when Chromium is not installed (`apt-get install -y chromium`); the screenshot is kept where
+`tests.artifacts` says (listed at the end of the run) for a person to look at.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from werkzeug.serving import make_server
 
 from sync import catalog
 from sync.service.local import prepare
+from tests.artifacts import artifact
 from tests.service_support import FakeClock
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or (
     "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 RED = catalog.template()["colors"]["red"]
 
 if CHROMIUM is None and os.environ.get("OKRSYNC_CI_STRICT"):
@@ -74,9 +74,7 @@ def test_the_demo_page_renders_and_shows_a_red_kr_red(base_url: str, tmp_path: P
     assert row, "the demo's red KR is missing from the page"
     assert f"background-color: {RED}" in row.group(1).replace("rgb(244, 199, 195)", RED) and "Rouge" in row.group(1)
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "workbook-page-fr.png"
-    shot.unlink(missing_ok=True)
+    shot = artifact("workbook-page-fr.png")
     chromium(tmp_path, f"--screenshot={shot}", url)
     image = Image.open(shot).convert("RGB")
     assert image.size == (1280, 1600)
