@@ -126,7 +126,7 @@ def validate_checkins(
     dup = pd.Series(False, index=df.index)
     dup.loc[valid.index] = (valid["row"] != last).to_numpy()
     other = pd.Series(np.nan, index=df.index)
-    other.loc[valid.index] = last.to_numpy()
+    other.loc[valid.index] = last.to_numpy(dtype=float)
     problems.add(dup, "kr", "duplicate_checkin", "warning", kr=df["kr_id"], other=other.map(_int_text))
     ordered = sorted(problems.items, key=lambda item: (item[1].tab, item[1].row))
     return df, [p for _, p in ordered]

@@ -10,7 +10,7 @@ import pandas as pd
 from . import catalog
 from .errors import NotOurWorkbook
 from .layout import Team, org_word, parse_quarter, quarter_dates, quarter_label
-from .model import Problem, Snapshot, Tab
+from .model import Problem, Severity, Snapshot, Tab
 from .parse import cell_text, is_blank, parse_date, parse_number
 
 
@@ -30,6 +30,8 @@ class Settings:
     pace_yellow: float = -0.25
     teams: list[Team] = field(default_factory=list)
     team_tabs: dict[str, str] = field(default_factory=dict)
+    team_rows: dict[str, int] = field(default_factory=dict)
+    teams_row: int = 1
 
     def is_org(self, team: str) -> bool:
         """Whether the OKR tab's Team cell names the organisation rather than a team."""
@@ -74,6 +76,8 @@ def header_columns(tab: Tab, tab_key: str, lang: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for col in catalog.columns(tab_key, lang):
         index = header.get(col.label.casefold())
+        if index is None and col.optional:
+            continue
         if index is None:
             raise NotOurWorkbook("error.missing_column", lang, column=col.label, tab=tab.name)
         found[col.key] = index
@@ -165,12 +169,14 @@ def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
         share = number.value if number.percent or abs(number.value) <= 1 else number.value / 100
         setattr(settings, attr, share)
     if team_header is not None:
-        for line in tab.grid[team_header:]:
+        settings.teams_row = team_header
+        for r, line in enumerate(tab.grid[team_header:], start=team_header + 1):
             cells = [cell_text(v) for v in [*line, None, None, None, None][:4]]
             if not cells[0]:
                 continue
             settings.teams.append(Team(cells[0], cells[1], cells[2]))
             settings.team_tabs[cells[0]] = cells[3] or catalog.checkin_tab_name(cells[0], lang)
+            settings.team_rows[cells[0]] = r
     return settings
 
 
@@ -178,9 +184,11 @@ def by_label_key(tpl: dict, key: str, lang: str) -> str:
     return str(next(i["label"][lang] for i in tpl["keys"] if i["key"] == key))
 
 
-def _settings_problem(sheet: Tab, row: int, code: str, lang: str, **params: object) -> Problem:
+def _settings_problem(
+    sheet: Tab, row: int, code: str, lang: str, severity: Severity = "warning", **params: object
+) -> Problem:
     column = catalog.template()["tabs"]["settings"]["header"][lang][1]
-    return Problem(sheet.name, row, column, code, "warning", catalog.message(f"settings.{code}", lang, **params))
+    return Problem(sheet.name, row, column, code, severity, catalog.message(f"settings.{code}", lang, **params))
 
 
 def _table(tab: Tab, cols: dict[str, int], keys: list[str], extra: dict[str, str]) -> pd.DataFrame:
@@ -191,11 +199,32 @@ def _table(tab: Tab, cols: dict[str, int], keys: list[str], extra: dict[str, str
         if all(is_blank(v) for v in cells):
             continue
         rows.append([r, *cells])
+    return _frame(rows, keys, extra)
+
+
+def _frame(rows: list[list[object]], keys: list[str], extra: dict[str, str]) -> pd.DataFrame:
+    """Rows of raw cells as a frame; empty or not, it has the same columns and types (`row` an integer)."""
     frame = pd.DataFrame(rows, columns=["row", *keys], dtype=object)
     frame["row"] = frame["row"].astype("int64")
     for k, v in extra.items():
-        frame[k] = v
+        frame[k] = pd.Series(v, index=frame.index, dtype=object)
     return frame
+
+
+def _checkin_tab_problems(settings_tab: Tab, settings: Settings, missing: dict[str, str]) -> list[Problem]:
+    """What a manager must fix when check-in tabs are gone: each team's, or all at once in one sentence."""
+    lang = settings.lang
+    if not settings.teams:
+        return [_settings_problem(settings_tab, settings.teams_row, "no_teams", lang, severity="error")]
+    if len(missing) == len(settings.teams):
+        tabs = ", ".join(f"« {t} »" if lang == "fr" else f'"{t}"' for t in missing.values())
+        return [
+            _settings_problem(settings_tab, settings.teams_row, "no_checkin_tabs", lang, severity="error", tabs=tabs)
+        ]
+    return [
+        _settings_problem(settings_tab, settings.team_rows[team], "missing_tab", lang, team=team, tab=name)
+        for team, name in missing.items()
+    ]
 
 
 def read_workbook(snapshot: Snapshot, location: str) -> Workbook:
@@ -212,20 +241,17 @@ def read_workbook(snapshot: Snapshot, location: str) -> Workbook:
 
     checkin_inputs = [c.key for c in catalog.columns("checkins", lang) if not c.computed]
     frames = []
+    missing: dict[str, str] = {}
     for team in settings.teams:
         name = settings.team_tabs[team.name]
         tab = snapshot.tabs.get(name)
         if tab is None:
-            problems.append(
-                _settings_problem(
-                    snapshot.tabs[catalog.tab_name("settings", lang)], 1, "missing_tab", lang, team=team.name, tab=name
-                )
-            )
+            missing[team.name] = name
             continue
         columns[name] = header_columns(tab, "checkins", lang)
         frames.append(_table(tab, columns[name], checkin_inputs, {"tab": name, "team": team.name}))
-    if frames:
-        checkins = pd.concat(frames, ignore_index=True)
-    else:
-        checkins = pd.DataFrame(columns=["row", *checkin_inputs, "tab", "team"], dtype=object)
+    if missing or not settings.teams:
+        problems.extend(_checkin_tab_problems(snapshot.tabs[catalog.tab_name("settings", lang)], settings, missing))
+    # No tab left still gives a table of check-ins, empty, with the same columns and types as a full one.
+    checkins = pd.concat(frames, ignore_index=True) if frames else _frame([], checkin_inputs, {"tab": "", "team": ""})
     return Workbook(snapshot.title, settings, okrs, checkins, okr_tab.name, columns, snapshot, problems)
