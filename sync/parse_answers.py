@@ -69,7 +69,8 @@ def text_confidence(text: str, locale: str) -> Confidence:
     """The confidence typed in text: a word or emoji of the template, a figure, or both."""
     key = fold(text)
     if not key:
-        return None, None
+        # A lone accent or emoji selector folds to nothing, yet someone typed it: an answer to correct, not a blank.
+        return (None, UNRECOGNISED) if text.strip() else (None, None)
     if len(key) > _MAX_TEXT:
         return None, UNRECOGNISED
     words = _confidence_words()

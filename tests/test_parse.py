@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import Decimal
+import re
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pandas as pd
 import pytest
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sync import catalog, parse
+from sync import catalog
 from sync.model import Percent
 from sync.parse import (
     Number,
@@ -29,6 +30,8 @@ from sync.parse import (
     parse_number,
     parse_numbers,
 )
+from sync.parse_answers import OUT_OF_RANGE, UNRECOGNISED
+from sync.parse_dates import FIRST_YEAR, LAST_YEAR
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 LOCALES = ["fr_CA", "fr_FR", "fr_CH", "en_US", "en_CA"]
@@ -379,16 +382,25 @@ def test_columns_of_plain_dtypes_and_empty_columns_read() -> None:
     assert len(parse_confidences(empty, "fr_CA")) == len(parse_milestones(empty, "fr_CA")) == 0
 
 
-def test_column_parses_each_distinct_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[object] = []
-    monkeypatch.setattr(parse, "parse_number", lambda cell, locale: seen.append(cell))
-    parse_numbers(pd.Series(["1 200", "1 200", "45 jours", 3.0, Percent(0.2)] * 1000, dtype=object), "fr_CA")
-    assert sorted(seen) == ["1 200", "45 jours"]  # numbers never go through the scalar form
+def _floats_or_nan(values: pd.Series) -> list[object]:
+    return ["nan" if math.isnan(v) else v for v in values.tolist()]
+
+
+def test_a_column_of_repeated_texts_and_stored_numbers_reads_cell_by_cell() -> None:
+    column = pd.Series(["1 200", "1 200", "45 jours", 1.5, Percent(0.2), "1,5", "vert"] * 1000, dtype=object)
+
+    read = parse_numbers(column, "fr_CA")
+
+    assert read.index.equals(column.index)
+    assert _floats_or_nan(read["value"]) == [1200.0, 1200.0, 45.0, 1.5, 0.2, 1.5, "nan"] * 1000
+    # A stored number is taken as it is held (1.5 stays 1.5, a stored percentage stays one), never re-read as text.
+    assert read["percent"].tolist() == [False, False, False, False, True, False, False] * 1000
 
 
 # --- properties ------------------------------------------------------------------------------------
 
 locales = st.sampled_from([*LOCALES, "", "de_DE", "zz_ZZ"])
+DIGIT = re.compile(r"\d")
 typed_numbers = st.from_regex(
     r"[-+]?[$€]?\d{1,3}([ ,.'’\u00a0\u202f]\d{3}){0,2}([.,]\d{1,2})? ?(%|k|M|\$|CHF|jours)?", fullmatch=True
 )
@@ -407,25 +419,58 @@ cells = st.one_of(
 )
 
 
-@given(st.text(), locales)
-@settings(deadline=None)
-def test_no_scalar_parser_raises_on_any_text(text: str, locale: str) -> None:
-    parse_number(text, locale)
-    parse_date(text, locale)
-    parse_confidence(text, locale)
-    parse_milestone(text, locale)
-    is_blank(text)
+def _canonical(value: float, locale: str) -> str:
+    """The number as the workbook's own locale writes it, every digit kept (Babel's default context has 28)."""
+    with localcontext() as context:
+        context.prec = 400
+        return format_decimal(Decimal(repr(value)), locale=locales_for(locale)[0], decimal_quantization=False)
+
+
+def _answers(text: str, locale: str) -> tuple[object, ...]:
+    return (parse_number(text, locale), parse_date(text, locale), parse_confidence(text, locale),
+            parse_milestone(text, locale), is_blank(text))
+
+
+@given(st.one_of(st.text(), typed_numbers), locales)
+@example("\u00a8", "fr_CA")  # a lone diaeresis, which folds to nothing: once read as a blank confidence
+@example("\ufe0f", "en_US")
+@settings(max_examples=300)
+def test_any_text_reads_as_a_figure_only_from_digits_and_each_answer_in_its_range(text: str, locale: str) -> None:
+    number, day, (confidence, error), milestone, blank = _answers(text, locale)
+    if not DIGIT.search(text):
+        assert number is None and day is None  # no figure is invented from letters
+    if number is not None:
+        assert math.isfinite(number.value)
+        assert number.percent == ("%" in text)  # a percentage only where a % sign was typed
+        if abs(number.value) < 1e15 and not number.percent:
+            # Whatever a text reads as, the locale's own way of writing that number reads the same.
+            assert parse_number(_canonical(number.value, locale), locale) == Number(number.value, False)
+    assert day is None or FIRST_YEAR <= day.year <= LAST_YEAR
+    # A confidence cell is blank, or read as a share, or explained by an error code: never silently dropped.
+    if blank:
+        assert (confidence, error) == (None, None) and milestone is None
+    elif confidence is None:
+        assert error in {UNRECOGNISED, OUT_OF_RANGE}
+    else:
+        assert 0 <= confidence <= 1 and error is None
+    assert milestone is None or 0 <= milestone <= 1
+    # Spaces around what a person typed change nothing.
+    assert _answers(f" \u00a0{text}\t ", locale) == _answers(text, locale)
 
 
 @given(cells, locales)
-@settings(deadline=None)
-def test_no_scalar_parser_raises_on_any_cell(cell: object, locale: str) -> None:
-    parse_number(cell, locale)
-    parse_date(cell, locale)
+def test_any_cell_reads_within_range_and_a_stored_number_as_itself(cell: object, locale: str) -> None:
     value, error = parse_confidence(cell, locale)
     assert (value is None) or (0 <= value <= 1 and error is None)
+    assert (value, error) != (None, None) or is_blank(cell)
     share = parse_milestone(cell, locale)
     assert share is None or 0 <= share <= 1
+    if isinstance(cell, float) and not isinstance(cell, Percent | bool) and math.isfinite(cell):
+        assert parse_number(cell, locale) == Number(cell, False)
+    if isinstance(cell, Percent) and math.isfinite(cell):
+        assert parse_number(cell, locale) == Number(float(cell), True)
+    if isinstance(cell, dt.date) and not isinstance(cell, dt.datetime) and FIRST_YEAR <= cell.year <= LAST_YEAR:
+        assert parse_date(cell, locale) == cell
 
 
 def _same(vector_value: float, scalar_value: float | None) -> bool:
