@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,14 +52,20 @@ def evaluate(snapshot: Snapshot, location: str, as_of: dt.date) -> Evaluation:
     return Evaluation(wb, rows, krs, checkins, rollup, problems, plan)
 
 
-def run_sync(backend: Backend, as_of: dt.date | None = None, dry_run: bool = False) -> dict[str, Any]:
-    """One sync of one workbook: one read, at most one write (none when nothing changed); the report."""
+def run_sync(backend: Backend, as_of: dt.date | None = None, dry_run: bool = False,
+             before_write: Callable[[], None] | None = None) -> dict[str, Any]:
+    """One sync of one workbook: one read, at most one write (none when nothing changed); the report.
+
+    `before_write` runs just before the write and may raise to stop it (the service checks its lease there).
+    """
     as_of = as_of or dt.date.today()
     reads, writes = backend.api_calls()
     with backend.lock():
         snapshot = backend.read()
         ev = evaluate(snapshot, backend.location, as_of)
         if not dry_run and not ev.plan.empty:
+            if before_write is not None:
+                before_write()
             backend.apply(ev.plan, snapshot)
     # This sync's own calls, even when one backend object serves several syncs.
     after = backend.api_calls()

@@ -42,6 +42,10 @@ class WorkbookLocked(OkrsyncError):
     status_code = 409
 
 
+class LeaseLost(WorkbookLocked):
+    """A sync outlived its lease and another sync of the workbook took it over: it writes nothing (409)."""
+
+
 class BadArgument(OkrsyncError):
     status_code = 400
 

@@ -1,152 +1,32 @@
-"""The one gateway to Google: Sheets v4 and Drive v3 requests, retries, call counts and readable errors."""
+"""The one gateway to Google: Sheets v4 and Drive v3 requests, call counts, readable errors; retries in google_retry."""
 
 from __future__ import annotations
 
-import email.utils
 import os
-import random as _random
 import re
-import time
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import google.auth.exceptions
 import requests
-from google.auth.credentials import Credentials
-from gspread.exceptions import APIError, GSpreadException
-from gspread.http_client import FileType, HTTPClient, ParamsType
+from gspread.exceptions import APIError
+from gspread.http_client import ParamsType
 
 from .errors import BackendError, BadArgument
 from .google_auth import find_credentials
+from .google_retry import RetriesExhausted as RetriesExhausted
+from .google_retry import RetryingHTTPClient as RetryingHTTPClient
+from .google_retry import RetryPolicy as RetryPolicy
+from .google_retry import error_tags
+from .google_retry import is_retryable as is_retryable
 
 SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
 DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
 SPREADSHEET_WEB_URL = "https://docs.google.com/spreadsheets/d/{id}"
 
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-#: Drive says "slow down" with a 403 carrying one of these; every other 403 is a real refusal.
-RATE_LIMIT_REASONS = frozenset(
-    {"usageLimits", "rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
-)
 #: The reasons of a 403 that means "this account may not open this file".
 ACCESS_REASONS = frozenset({"forbidden", "insufficientFilePermissions", "insufficientPermissions"})
-#: POSTs that only read, so that reads and writes are counted against the right quota.
-_READ_SUFFIXES = (":getByDataFilter", ":batchGetByDataFilter", "/developerMetadata:search")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how patiently to retry: `attempts` in all, waits doubling from `base` up to `cap`."""
-
-    attempts: int = 6
-    base: float = 1.0
-    cap: float = 32.0
-    #: A Retry-After longer than this is not honoured in full: a nightly run must not hang.
-    max_retry_after: float = 120.0
-
-
-class RetriesExhausted(GSpreadException):
-    """Google kept failing with retryable errors until the attempts ran out."""
-
-    def __init__(self, method: str, path: str, attempts: int, last: str) -> None:
-        super().__init__(f"{method} {path}: gave up after {attempts} attempts (last: {last})")
-        self.method, self.path, self.attempts, self.last = method, path, attempts, last
-
-
-class RetryingHTTPClient(HTTPClient):
-    """gspread's HTTP client with bounded, capped, jittered exponential backoff, counting reads and writes."""
-
-    def __init__(
-        self,
-        auth: Credentials | None,
-        session: requests.Session | None = None,
-        *,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] = _random.random,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(auth, session)  # type: ignore[arg-type]  # gspread accepts None with a session
-        self.policy = policy or RetryPolicy()
-        self.sleep, self.random, self.clock = sleep, random, clock
-        self.reads = 0
-        self.writes = 0
-        self.retries = 0
-
-    def request(
-        self,
-        method: str,
-        endpoint: str,
-        params: ParamsType | None = None,
-        data: bytes | None = None,
-        json: Mapping[str, Any] | None = None,
-        files: FileType = None,
-        headers: MutableMapping[str, str] | None = None,
-    ) -> requests.Response:
-        """Send one API call, retrying transient failures; counts the call once, however many attempts."""
-        path = urlsplit(endpoint).path
-        if method.upper() == "GET" or path.endswith(_READ_SUFFIXES):
-            self.reads += 1
-        else:
-            self.writes += 1
-        attempts = max(1, self.policy.attempts)
-        for attempt in range(1, attempts + 1):
-            try:
-                return super().request(method, endpoint, params, data, json, files, headers)
-            except APIError as err:
-                status = err.response.status_code
-                if not is_retryable(status, err.error):
-                    raise
-                last = f"HTTP {status}"
-                retry_after = self._retry_after(err.response)
-            except (requests.ConnectionError, requests.Timeout) as err:
-                last, retry_after = type(err).__name__, None
-            if attempt == attempts:
-                raise RetriesExhausted(method.upper(), path, attempts, last)
-            self.retries += 1
-            self.sleep(self.delay(attempt, retry_after))
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        """Seconds to wait after failed attempt `attempt` (1-based): jittered in [½, 1] of the capped step."""
-        step = min(self.policy.cap, self.policy.base * 2 ** (attempt - 1))
-        # Half fixed, half random: waits still grow from one attempt to the next, yet clients spread out.
-        wait = step * (0.5 + 0.5 * self.random())
-        if retry_after is not None:
-            wait = max(wait, min(retry_after, self.policy.max_retry_after))
-        return wait
-
-    def _retry_after(self, response: requests.Response) -> float | None:
-        value = response.headers.get("Retry-After", "").strip()
-        if not value:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, when.timestamp() - self.clock())
-
-
-def is_retryable(status: int, error: Mapping[str, Any]) -> bool:
-    """Whether a failed call is worth retrying: throttling, timeouts, server errors, Drive's rate 403."""
-    if status in RETRY_STATUSES:
-        return True
-    return status == 403 and bool(_tags(error, "reason", "domain") & RATE_LIMIT_REASONS)
-
-
-def _tags(error: Mapping[str, Any], *keys: str) -> set[str]:
-    """The reasons (or domains) named in a Google error body: Drive's `errors`, Sheets' `details`."""
-    found: set[str] = set()
-    for item in list(error.get("errors") or []) + list(error.get("details") or []):
-        if isinstance(item, Mapping):
-            found.update(str(item[k]) for k in keys if item.get(k))
-    return found
 
 
 class GoogleGateway:
@@ -257,7 +137,7 @@ class GoogleGateway:
             status = err.response.status_code
             # Only a plain "no access" 403 is about sharing; a disabled API, missing scopes or a Drive
             # sharing policy keep Google's own words, which say what is wrong.
-            plain_refusal = _tags(err.error, "reason") <= ACCESS_REASONS
+            plain_refusal = error_tags(err.error, "reason") <= ACCESS_REASONS
             if status == 403 and spreadsheet_id and plain_refusal:
                 if self.service_account_email:
                     return BackendError("error.google_forbidden", self.lang, id=spreadsheet_id,

@@ -5,10 +5,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
+import pytest
+
 from sync import catalog
 from sync.backends.memory import MemoryBackend
 from sync.demo import AS_OF, demo_layout
 from sync.engine import run_sync
+from sync.errors import LeaseLost
+from sync.model import Snapshot, WritePlan, WriteResult
 
 REPORT_KEYS = {"workbook", "checkins", "problems", "key_results", "objectives", "teams", "org", "writes"}
 KR_KEYS = {
@@ -136,3 +140,28 @@ def test_a_workbook_missing_a_column_says_which() -> None:
     backend.tabs["OKRs"][0][3] = "Name"
     with pytest.raises(NotOurWorkbook, match='Column "Title" not found in the OKRs tab'):
         run_sync(backend, AS_OF)
+
+
+def test_before_write_runs_just_before_the_write_and_can_stop_it() -> None:
+    backend = MemoryBackend()
+    backend.provision(demo_layout("en"))
+    order: list[str] = []
+    original = backend.apply
+
+    def apply(plan: WritePlan, snapshot: Snapshot) -> WriteResult:
+        order.append("write")
+        return original(plan, snapshot)
+
+    backend.apply = apply  # type: ignore[method-assign]
+
+    def refuse() -> None:
+        order.append("check")
+        raise LeaseLost("service.lease_lost", "en", title="Acme")
+
+    with pytest.raises(LeaseLost):
+        run_sync(backend, AS_OF, before_write=refuse)
+    assert order == ["check"] and backend.writes == 0
+    run_sync(backend, AS_OF, before_write=lambda: order.append("check"))
+    assert order == ["check", "check", "write"] and backend.writes == 1
+    run_sync(backend, AS_OF, before_write=lambda: order.append("check"))
+    assert order == ["check", "check", "write"]  # nothing to write: no check either

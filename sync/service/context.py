@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from .. import catalog
 from ..google_api import GoogleGateway, RetryingHTTPClient
 from ..google_auth import FoundCredentials, find_credentials
+from ..google_retry import SyncGuard
 from .lease import DEFAULT_TTL
 from .ratelimit import RateLimiter
 from .registry import Registry
@@ -88,17 +89,18 @@ class Service:
         return self.now().astimezone(zone).date()
 
     # -- clients -------------------------------------------------------------------------------------------
-    def gateway(self, lang: str) -> GoogleGateway:
-        """A Google gateway for one sync or one check; credentials are looked up once per app."""
+    def gateway(self, lang: str, guard: SyncGuard | None = None) -> GoogleGateway:
+        """A Google gateway for one sync (under `guard`) or one check; credentials are looked up once per app."""
         factory = self.config.get("GATEWAY_FACTORY")
         if factory is not None:
             gateway: GoogleGateway = factory(lang)
+            gateway.http.guard = guard
             return gateway
         with self._lock:
             if self._credentials is None:
                 self._credentials = find_credentials(self.config.get("GOOGLE_CREDENTIALS"), lang)
             found = self._credentials
-        return GoogleGateway(RetryingHTTPClient(found.credentials), lang, found.service_account_email)
+        return GoogleGateway(RetryingHTTPClient(found.credentials, guard=guard), lang, found.service_account_email)
 
     def token_request(self) -> Any:
         """The google-auth transport that fetches Google's signing certificates (cached between calls)."""

@@ -14,6 +14,7 @@ from ..backends.base import Backend
 from ..backends.gsheets import GoogleBackend
 from ..backends.xlsx import XlsxBackend
 from ..errors import BadArgument
+from ..google_retry import SyncGuard
 from ..layout import Layout
 from ..workbook import detect_lang, read_workbook
 from .context import Service
@@ -32,19 +33,19 @@ class Backends(Protocol):
         ...
 
 
-def open_backend(svc: Service, backend: str, target: str, lang: str) -> Backend:
-    """The backend of a workbook: a Google spreadsheet by ID, or a local .xlsx file."""
+def open_backend(svc: Service, backend: str, target: str, lang: str, guard: SyncGuard | None = None) -> Backend:
+    """The backend of a workbook: a Google spreadsheet by ID (its calls under `guard`), or a local .xlsx file."""
     custom: Backends | None = svc.config.get("BACKENDS")
     if custom is not None:
         return custom.open(backend, target, lang)
     if backend == "gsheet":
-        return GoogleBackend(target, svc.gateway(lang), lang)
+        return GoogleBackend(target, svc.gateway(lang, guard), lang)
     return XlsxBackend(target, lang=lang)
 
 
-def open_registered(svc: Service, wb: WorkbookRecord) -> Backend:
-    """The backend of a registered workbook."""
-    return open_backend(svc, wb.backend, wb.target, wb.lang)
+def open_registered(svc: Service, wb: WorkbookRecord, guard: SyncGuard | None = None) -> Backend:
+    """The backend of a registered workbook, for one sync under `guard`."""
+    return open_backend(svc, wb.backend, wb.target, wb.lang, guard)
 
 
 def data_dir(svc: Service) -> Path:
