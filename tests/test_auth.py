@@ -114,6 +114,30 @@ def test_google_certificates_unreachable_is_a_503_not_a_401(tmp_path: Path) -> N
     assert answer.status_code == 503 and answer.json["error"]["code"] == "certs_unavailable"
 
 
+NOT_ID_TOKENS = [
+    "garbage",
+    "not.a.jwt",
+    "a.b.c.d",
+    "eyJhbGciOiJub25lIn0.e30.",  # alg none, no signature
+    "eyJhbGciOiJIUzI1NiIsImtpZCI6IngifQ.e30.c2ln",  # HS256: Google signs with RS256
+    "eyJhbGciOiJSUzI1NiJ9.e30.c2ln",  # RS256 without a key ID
+    "W10.e30.c2ln",  # a header that is JSON but not an object
+    "e30.e30.c2ln" + "A" * 20_000,  # longer than any ID token
+]
+
+
+@pytest.mark.parametrize("garbage", NOT_ID_TOKENS)
+def test_a_token_that_is_not_a_jwt_is_a_401_before_any_certificate_fetch(tmp_path: Path, garbage: str) -> None:
+    client = scheduler_app(tmp_path, on_app_engine=False)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add(responses.GET, CERTS_URL, body=ConnectionError("Google unreachable"))
+        person = client.get("/api/workbooks", headers={"Authorization": f"Bearer {garbage}"})
+        task = client.post("/tasks/sync/abc", headers={"Authorization": f"Bearer {garbage}"})
+        assert len(rsps.calls) == 0
+    assert person.status_code == 401 and person.json["error"]["code"] == "token_invalid"
+    assert task.status_code == 401 and task.json["error"]["code"] == "token_invalid"
+
+
 # -- cron and tasks -------------------------------------------------------------------------------------
 
 def scheduler_app(tmp_path: Path, on_app_engine: bool) -> FlaskClient:

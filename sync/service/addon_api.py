@@ -36,7 +36,7 @@ def _start() -> tuple[Service, Caller, str, dict[str, Any]]:
     svc, lang = service(), request_lang(request.headers)
     caller = authenticate(svc, request.headers)
     limit = int(svc.config.get("ADDON_MAX_BYTES") or addon_requests.DEFAULT_MAX_BYTES)
-    body = payloads.body_of(addon_requests.json_body(request, limit, lang), lang)
+    body = payloads.body_of(payloads.json_body(request, limit, lang, too_large="wire.too_large"), lang)
     return svc, caller, lang, body
 
 

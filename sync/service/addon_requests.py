@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Request
-from werkzeug.exceptions import RequestEntityTooLarge
-
-from ..errors import BadArgument, TooLarge
+from ..errors import BadArgument
 from ..layout import MAX_TEAMS, Team
 from . import payloads
+from .payloads import json_body as json_body  # the one reader of JSON bodies, for every endpoint
 
 #: Snapshots of big workbooks are far larger than any other request: their own limit (ADDON_MAX_BYTES).
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
@@ -21,27 +18,6 @@ TRIGGERS = ("menu", "nightly")
 TEAM_NAME_MAX = 80
 #: Characters a Sheets tab name cannot hold, so neither can a team's (its check-in tab is named after it).
 TAB_NAME_FORBIDDEN = ":\\/?*[]"
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def json_body(request: Request, limit: int, lang: str) -> Any:
-    """The request's JSON; 413 over `limit` bytes, 400 naming what is malformed or too deeply nested."""
-    request.max_content_length = limit
-    try:
-        data = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        raise TooLarge("wire.too_large", lang, limit=round(limit / (1024 * 1024), 1)) from None
-    try:
-        return json.loads(data, parse_constant=_no_constant)
-    except RecursionError:
-        raise BadArgument("wire.too_deep", lang) from None
-    except json.JSONDecodeError as err:
-        raise BadArgument("wire.bad_json", lang, reason=err.msg, line=err.lineno, column=err.colno) from None
-    except ValueError as err:  # not UTF-8, or NaN / Infinity
-        raise BadArgument("wire.bad_json", lang, reason=str(err)[:100], line=1, column=1) from None
 
 
 @dataclass(frozen=True)

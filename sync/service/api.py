@@ -20,6 +20,8 @@ from .views import detail_json, run_json, summary_json
 from .workbooks import inspect, local_path, open_backend, provision
 
 bp = Blueprint("api", __name__)
+#: Requests other than the add-on's snapshots are small (MAX_CONTENT_LENGTH, 1 MiB unless configured).
+DEFAULT_MAX_BYTES = 1024 * 1024
 
 
 def find_workbook(svc: Service, workbook_id: str, lang: str) -> WorkbookRecord:
@@ -39,6 +41,12 @@ def editable_workbook(workbook_id: str) -> tuple[Service, WorkbookRecord]:
     return svc, wb
 
 
+def _body(svc: Service, lang: str) -> dict[str, Any]:
+    """The request's JSON object, read as every endpoint reads one, under the service's body limit."""
+    limit = int(svc.config.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_BYTES)
+    return payloads.body_of(payloads.json_body(request, limit, lang), lang)
+
+
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
     """Liveness and the database's answer; no auth, nothing about workbooks."""
@@ -51,7 +59,7 @@ def provision_workbook() -> ResponseReturnValue:
     """Create a workbook from the template (Google, or a local file in local mode), register it, sync it."""
     svc, lang = service(), request_lang(request.headers)
     caller = authenticate(svc, request.headers)
-    body = payloads.body_of(request.get_json(silent=True), lang)
+    body = _body(svc, lang)
     spec = payloads.workbook_spec(body, lang)
     share = payloads.emails(body, "share", spec.lang)
     if not caller.local:
@@ -68,7 +76,7 @@ def register_workbook() -> ResponseReturnValue:
     """Register an existing workbook (a spreadsheet by ID or URL, or a file of DATA_DIR in local mode)."""
     svc, lang = service(), request_lang(request.headers)
     caller = authenticate(svc, request.headers)
-    body = payloads.body_of(request.get_json(silent=True), lang)
+    body = _body(svc, lang)
     kind, target = _target(svc, body, lang)
     existing = svc.registry.workbook_by_target(target)
     if existing is not None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -22,6 +25,9 @@ from .registry import WorkbookRecord
 CONSUMER_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 LOCAL_CALLER_EMAIL = "local"
 _MAX_AGE = re.compile(r"max-age=(\d+)")
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+#: A Google ID token is a few KB; anything far longer is not one, and is not worth decoding.
+_MAX_TOKEN_CHARS = 16 * 1024
 #: Request headers: Flask's, or a plain mapping in tests and jobs.
 Headers = Mapping[str, str] | WerkzeugHeaders
 
@@ -84,10 +90,26 @@ def bearer_token(headers: Headers) -> str | None:
     return token.strip()
 
 
+def shaped_like_id_token(token: str) -> bool:
+    """Whether `token` can be a Google ID token at all: three base64url segments, a JSON header naming
+    RS256 and a key ID. Checked before anything costs a certificate fetch."""
+    parts = token.split(".")
+    if len(token) > _MAX_TOKEN_CHARS or len(parts) != 3 or not all(_SEGMENT.fullmatch(p) for p in parts):
+        return False
+    try:
+        header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+    except (binascii.Error, ValueError, RecursionError):
+        return False
+    return (isinstance(header, dict) and header.get("alg") == "RS256"
+            and isinstance(header.get("kid"), str) and bool(header["kid"]))
+
+
 def verify_token(svc: Service, token: str, audiences: list[str], lang: str) -> Mapping[str, Any]:
     """The claims of a Google-signed ID token for one of `audiences`; NotAuthenticated when it is not."""
     if not audiences:
         raise AuthUnavailable("service.auth_not_configured", lang)
+    if not shaped_like_id_token(token):
+        raise NotAuthenticated("service.token_invalid", lang)
     try:
         # A few seconds of leeway: the add-on's token is minted on Google's clock, checked on ours.
         return google_id_token.verify_oauth2_token(token, svc.token_request(), audience=audiences,

@@ -115,7 +115,7 @@ def _errors(*codes: int) -> dict[str, Any]:
     words = {400: "Bad request", 401: "No or bad ID token", 403: "Verified caller without access",
              404: "No such workbook",
              409: "Another sync of this workbook is running, or only its add-on may sync it",
-             413: "Request body over the limit (ADDON_MAX_BYTES for the add-on's endpoints)",
+             413: "Request body over the limit (MAX_CONTENT_LENGTH; ADDON_MAX_BYTES for the add-on's endpoints)",
              422: "Not an okrsync workbook", 502: "Google or the file refused", 503: "Tokens cannot be checked"}
     found = {str(c): _json("Error", words[c]) for c in codes}
     found["default"] = _json("Error", "Any other error, same shape")
@@ -147,6 +147,7 @@ def _with(op: dict[str, Any], status: str, response: dict[str, Any]) -> dict[str
 def document() -> dict[str, Any]:
     """The whole OpenAPI document."""
     user_errors = (400, 401, 403, 404, 409, 422, 502, 503)
+    body_errors = (400, 401, 403, 404, 409, 413, 422, 502, 503)
     addon_errors = (400, 401, 403, 413, 422, 503)
     limit = {"name": "limit", "in": "query", "required": False,
              "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}
@@ -160,10 +161,10 @@ def document() -> dict[str, Any]:
                 "get": _op("Workbooks the caller may see", ("200", "WorkbookList", "The list"), (401, 403, 503),
                            _USER),
                 "post": _op("Provision a workbook from the template, register and sync it",
-                            ("201", "WorkbookDetail", "Created"), user_errors, _USER, body="ProvisionRequest"),
+                            ("201", "WorkbookDetail", "Created"), body_errors, _USER, body="ProvisionRequest"),
             },
             "/api/workbooks/register": {"post": _with(
-                _op("Register an existing workbook", ("201", "WorkbookDetail", "Registered"), user_errors,
+                _op("Register an existing workbook", ("201", "WorkbookDetail", "Registered"), body_errors,
                     _USER, body="RegisterRequest"),
                 "200", _json("WorkbookDetail", "Already registered: the existing one"))},
             "/api/workbooks/{workbook_id}": {
