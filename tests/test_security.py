@@ -12,6 +12,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -34,15 +35,15 @@ from tests.service_support import (
     SERVICE_URL,
     TASKS_ACCOUNT,
     MemoryWorkbooks,
-    bearer,
     make_app,
-    scheduler_bearer,
     seed_spreadsheet,
     serve_certs,
     svc_of,
     tiny_layout,
-    token,
 )
+from tests.service_support import bearer as signed_bearer
+from tests.service_support import scheduler_bearer as signed_scheduler_bearer
+from tests.service_support import token as signed_token
 
 #: Endpoints the OpenAPI document leaves out on purpose: HTML pages (a person's), the document itself, static files.
 UNDOCUMENTED = {"pages.index": "person", "pages.workbook": "person", "openapi.openapi_json": "public",
@@ -50,6 +51,22 @@ UNDOCUMENTED = {"pages.index": "person", "pages.workbook": "person", "openapi.op
 BOB = "bob@beta.example"
 NOW_EXPIRED = {"iat": 1_700_000_000, "exp": 1_700_003_600}
 TEN_MB = 10 * 1024 * 1024
+
+
+# Signing a token costs ~0.1 s (the test key is parsed each time): each distinct one is signed once per session.
+@cache
+def token(**claims: Any) -> str:
+    return signed_token(**claims)
+
+
+@cache
+def bearer(**claims: Any) -> dict[str, str]:
+    return signed_bearer(**claims)
+
+
+@cache
+def scheduler_bearer(**kwargs: str) -> dict[str, str]:
+    return signed_scheduler_bearer(**kwargs)
 
 
 @dataclass(frozen=True)
