@@ -57,6 +57,8 @@ class Column:
     dropdown: str | None
     status: bool
     row_colour: bool
+    #: A column added after workbooks were made with this template: a workbook without it still syncs.
+    optional: bool = False
 
 
 def columns(tab_key: str, lang: str) -> list[Column]:
@@ -71,9 +73,15 @@ def columns(tab_key: str, lang: str) -> list[Column]:
             dropdown=c.get("dropdown"),
             status=c.get("status", False),
             row_colour=c.get("row_colour", False),
+            optional=c.get("optional", False),
         )
         for c in template()["tabs"][tab_key]["columns"]
     ]
+
+
+def row_key(tab_key: str) -> list[str]:
+    """The input columns whose text makes a row's key (its KR and week, its ID); [] for a tab without one."""
+    return list(template()["tabs"][tab_key].get("row_key", []))
 
 
 def tab_name(tab_key: str, lang: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from . import catalog
 from .errors import BadArgument
 from .model import ChartSpec, Grid, Heading, Percent
+from .rowkey import key_formula
 
 #: Rows that dropdowns, formats and colour rules cover on input tabs.
 OKR_ROWS = 500
@@ -107,13 +108,15 @@ class Dropdown:
 class ColourRule:
     """Colour `area` when the cell of `status_col` on the same row equals `text` (a status word).
 
-    `status_col` 0 means each cell of the area is judged by its own value.
+    `status_col` 0 means each cell of the area is judged by its own value; a `formula` (Sheets' syntax, relative
+    to the area's first row) replaces both.
     """
 
     area: Area
     status_col: int
     text: str
     colour: str
+    formula: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,12 +173,27 @@ def _status_rules(area: Area, status_col: int, lang: str) -> list[ColourRule]:
     ]
 
 
+def _stale_rules(tab_key: str, rows: int, lang: str) -> list[ColourRule]:
+    """The rule that greys a row's computed cells when its key no longer matches its own cells (see rowkey)."""
+    cols = catalog.columns(tab_key, lang)
+    parts = catalog.row_key(tab_key)
+    if not parts:
+        return []
+    computed = [i for i, c in enumerate(cols, start=1) if c.computed]
+    key_col, part_cols = _col(tab_key, "key"), [_col(tab_key, k) for k in parts]
+    colour = catalog.template()["colors"]["stale"]
+    formula = key_formula(key_col, part_cols, computed, 2)
+    return [ColourRule(Area(2, rows, min(computed), max(computed)), 0, "", colour, formula)]
+
+
 def _column_tab(key: str, name: str, tab_key: str, lang: str, rows: int, colour: str) -> TabLayout:
     """A tab made of the template's columns: header, widths, computed columns greyed, protected, formatted."""
     colours = catalog.template()["colors"]
     cols = catalog.columns(tab_key, lang)
     tab = TabLayout(key=key, name=name, grid=[[c.label for c in cols]], widths=[c.width for c in cols])
     tab.tab_colour = colour
+    # First, so that it wins over the status colours: a row whose computed cells were written for another row.
+    tab.colour_rules.extend(_stale_rules(tab_key, rows, lang))
     for i, c in enumerate(cols, start=1):
         tab.header_fills.append((i, colours["computed_header" if c.computed else "input_header"]))
         if c.format:

@@ -15,6 +15,7 @@ from .lint import Row
 from .model import CellValue, CellWrite, Grid, Problem, Snapshot, WritePlan, same_cell
 from .orgtab import org_grid, stale
 from .rollup import Rollup
+from .rowkey import row_key
 from .workbook import Workbook
 
 
@@ -89,24 +90,47 @@ def checkin_cells(checkins: pd.DataFrame, problems: list[Problem], lang: str) ->
 
 
 def _diff_columns(
-    snapshot: Snapshot, tab: str, columns: dict[str, int], computed: list[str], wanted: dict[int, dict[str, Any]]
+    snapshot: Snapshot,
+    tab: str,
+    columns: dict[str, int],
+    computed: list[str],
+    wanted: dict[int, dict[str, Any]],
+    key_of: list[str],
 ) -> list[CellWrite]:
-    """Writes for the computed columns of a tab: the wanted values, and blanks on rows that no longer need them."""
+    """Writes for the computed columns of a tab: the wanted values, and blanks on rows that no longer need them.
+
+    A row written at all gets its key too (see rowkey), so a write that lands on another row shows.
+    """
     grid = snapshot.tabs[tab].grid
     last = max(len(grid), max(wanted, default=1))
-    targets = [(key, columns[key]) for key in computed]
+    targets = [(key, columns[key]) for key in computed if key != "key" and key in columns]
+    key_col = columns.get("key")
+    part_cols = [columns[k] for k in key_of]
     writes = []
     for r in range(2, last + 1):
         values = wanted.get(r, {})
         line = grid[r - 1] if r <= len(grid) else []
+        row = []
         for key, col in targets:
             value: CellValue = values.get(key)
-            held = line[col - 1] if col <= len(line) else None
+            held = _held(line, col)
             # Most cells are unchanged: an exact match of value and type settles it without same_cell.
-            if (value is held or (value == held and type(value) is type(held))) or same_cell(value, held):
-                continue
-            writes.append(CellWrite(tab, r, col, value))
+            if not _same(value, held):
+                row.append(CellWrite(tab, r, col, value))
+        if key_col is not None:
+            made = row_key(_held(line, c) for c in part_cols) if r in wanted else None
+            if row or not _same(made, _held(line, key_col)):
+                row.append(CellWrite(tab, r, key_col, made))
+        writes += row
     return writes
+
+
+def _held(line: list[CellValue], col: int) -> CellValue:
+    return line[col - 1] if col <= len(line) else None
+
+
+def _same(value: CellValue, held: CellValue) -> bool:
+    return value is held or (value == held and type(value) is type(held)) or same_cell(value, held)
 
 
 def _same_grid(a: Grid, b: Grid) -> bool:
@@ -148,7 +172,8 @@ def plan_writes(
     plan = WritePlan()
     okr_computed = [c.key for c in catalog.columns("okrs", lang) if c.computed]
     plan.cells += _diff_columns(
-        snap, wb.okr_tab, wb.columns[wb.okr_tab], okr_computed, okr_cells(wb, rows, krs, rollup, as_of)
+        snap, wb.okr_tab, wb.columns[wb.okr_tab], okr_computed, okr_cells(wb, rows, krs, rollup, as_of),
+        catalog.row_key("okrs"),
     )
     checkin_computed = [c.key for c in catalog.columns("checkins", lang) if c.computed]
     per_tab: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
@@ -156,7 +181,9 @@ def plan_writes(
         per_tab[tab][row] = cells
     for tab in s.team_tabs.values():
         if tab in wb.columns:
-            plan.cells += _diff_columns(snap, tab, wb.columns[tab], checkin_computed, per_tab.get(tab, {}))
+            plan.cells += _diff_columns(
+                snap, tab, wb.columns[tab], checkin_computed, per_tab.get(tab, {}), catalog.row_key("checkins")
+            )
 
     service: dict[str, Grid] = {}
     service[catalog.tab_name("org", lang)] = org_grid(wb.title, s.quarter, as_of, lang, rollup, krs, s.organisation)

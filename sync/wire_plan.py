@@ -17,7 +17,7 @@ def computed_columns(wb: Workbook) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for tab, columns in wb.columns.items():
         key = "okrs" if tab == wb.okr_tab else "checkins"
-        cols = sorted(columns[c.key] for c in catalog.columns(key, lang) if c.computed)
+        cols = sorted(columns[c.key] for c in catalog.columns(key, lang) if c.computed and c.key in columns)
         if cols:
             found[tab] = cols
     return found

@@ -208,6 +208,7 @@ def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
     assert okrs["header"][:3] == ["ID", "Équipe", "Type"]
     assert {v["source"] for v in okrs["validations"]} == {f"'{lists}'!A2:A200", None}
     assert any(v["strict"] for v in okrs["validations"])
-    assert len(okrs["colour_rules"]) == 4 and all(r["colour"].startswith("#") for r in okrs["colour_rules"])
+    assert len(okrs["colour_rules"]) == 5 and all(r["colour"].startswith("#") for r in okrs["colour_rules"])
+    assert okrs["colour_rules"][0]["formula"].startswith("=($R2<>($A2&\"\"))")  # the key's grey, first
     assert okrs["protections"] and all(p["warning_only"] for p in okrs["protections"])
     assert addon["charts"] and addon["charts"][0]["ranges"] == ["A6:A8", "B6:B8"]

@@ -72,6 +72,7 @@ def test_column_headers_are_exactly_the_product_designs() -> None:
         "Statut",
         "Dernier check-in",
         "Remarques",
+        "Clé",
     ]
     assert [c.label for c in catalog.columns("okrs", "en")] == [
         "ID",
@@ -91,6 +92,7 @@ def test_column_headers_are_exactly_the_product_designs() -> None:
         "Status",
         "Last check-in",
         "Notes",
+        "Key",
     ]
     assert [c.label for c in catalog.columns("checkins", "fr")] == [
         "Semaine",
@@ -101,6 +103,7 @@ def test_column_headers_are_exactly_the_product_designs() -> None:
         "Progression",
         "Statut",
         "Validation",
+        "Clé",
     ]
     assert [c.label for c in catalog.columns("checkins", "en")] == [
         "Week",
@@ -111,6 +114,7 @@ def test_column_headers_are_exactly_the_product_designs() -> None:
         "Progress",
         "Status",
         "Validation",
+        "Key",
     ]
 
 

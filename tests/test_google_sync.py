@@ -43,7 +43,7 @@ from tests.google_harness import (
 
 AS_OF = dt.date(2025, 2, 14)  # 50 % of 2025-Q1 elapsed (45 of 90 days)
 LANGS = ["fr", "en"]
-PROGRESS, STATUS, VALIDATION = (column("checkins", k) for k in ("progress", "status", "validation"))
+PROGRESS, STATUS, VALIDATION, KEY = (column("checkins", k) for k in ("progress", "status", "validation", "key"))
 OKR_COLS = {k: column("okrs", k) for k in ("current", "progress", "expected", "confidence", "status",
                                            "last_checkin", "notes")}
 
@@ -253,7 +253,7 @@ def test_typed_workbook_syncs_to_the_right_cells_colours_org_and_history(google_
     # Status colours are conditional formats on the status value: the whole check-in row, the OKR status cell.
     words = {s: catalog.word("status", s, lang) for s in ("green", "yellow", "red", "none")}
     colours = catalog.template()["colors"]
-    coloured = [(tab("checkins", lang, t), "G", 0, VALIDATION + 1) for t in teams(lang)]  # the whole row
+    coloured = [(tab("checkins", lang, t), "G", 0, KEY + 1) for t in teams(lang)]  # the whole row
     coloured.append((okr_tab, "O", OKR_COLS["status"], OKR_COLS["status"] + 1))            # the status cell
     for title, letter, first_col, last_col in coloured:
         rules = {r["booleanRule"]["condition"]["values"][0]["userEnteredValue"]: r
@@ -433,8 +433,8 @@ def test_rows_moved_during_a_sync_keep_their_own_cells_and_the_next_sync_settles
     assert unfilled == ({(sal, "VEN-KR2", 1250), (cs, "CS-KR1", Percent(0.022))} if new_row else set())
     marketing = google_fake.values(sid, mkt)
     assert marketing[1] == []  # the inserted row got nothing
-    assert _pad(marketing[3], VALIDATION + 1)[1:] == ["MKT-KR1", "60 leads", "vert", "", 0.48, "Vert", ""]
-    assert _pad(marketing[6], VALIDATION + 1)[1:] == ["MKT-KR1", 70, "🟡", "", 0.56, "Jaune", ""]
+    assert _pad(marketing[3], KEY + 1)[1:] == ["MKT-KR1", "60 leads", "vert", "", 0.48, "Vert", "", "MKT-KR1|45677"]
+    assert _pad(marketing[6], KEY + 1)[1:] == ["MKT-KR1", 70, "🟡", "", 0.56, "Jaune", "", "MKT-KR1|45691"]
     unknown = _pad(marketing[5], VALIDATION + 1)
     assert unknown[1] == "MKT-KR9" and "MKT-KR9" in unknown[VALIDATION] and unknown[STATUS] == ""
     by_value = {str(r[2]): _pad(r, VALIDATION + 1) for r in google_fake.values(sid, cs)[1:]}

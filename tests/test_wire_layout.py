@@ -108,7 +108,10 @@ def test_a1_ranges_colours_and_the_chart_read_as_the_protocol_shows() -> None:
     checkins = next(t for t in doc["tabs"] if t["name"] == "Check-ins Ventes")
     assert checkins["dropdowns"][0] == {"range": "B2:B3000", "values": None, "source": "'Listes'!C2:C200",
                                         "strict": False}
-    assert checkins["colour_rules"][0]["formula"] == '=$G2="Vert"' and checkins["colour_rules"][0]["text"] is None
+    stale, green = checkins["colour_rules"][:2]  # the key's grey first, so that it wins over the status colours
+    assert stale == {"range": "F2:I3000", "formula": '=($I2<>($B2&"|"&$A2))*(($I2&$F2&$G2&$H2)<>"")=1',
+                     "text": None, "colour": "#B7B7B7"}
+    assert green["formula"] == '=$G2="Vert"' and green["text"] is None
     org = next(t for t in doc["tabs"] if t["key"] == "org")
     assert org["colour_rules"][0]["text"] == "Vert" and org["protections"] == [
         {"range": None, "description": org["protections"][0]["description"]}]

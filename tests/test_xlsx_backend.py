@@ -133,12 +133,17 @@ def test_provision_colours_statuses_with_formula_rules(tmp_path: Path, lang: str
         tab = tab_of(layout, key)
         rules = [(str(cf.sqref), rule) for cf in wb[tab.name].conditional_formatting for rule in cf.rules]
         assert len(rules) == len(tab.colour_rules)
+        assert any(r.formula for r in tab.colour_rules) == (key in ("okrs", f"checkins:{TEAMS[lang][0]}"))
         for colour_rule, (sqref, rule) in zip(tab.colour_rules, rules, strict=True):
             area = colour_rule.area
             status = colour_rule.status_col
             judged = f"${_letter(status)}" if status else _letter(area.first_col)
             assert sqref == _span(area)
             assert rule.type == "expression"
+            if colour_rule.formula:  # the key's grey: first, and it stops the status colours
+                assert rule.formula == [colour_rule.formula.removeprefix("=")] and rule.stopIfTrue
+                assert rule.priority == 1
+                continue
             assert rule.formula == [f'{judged}{area.first_row}="{colour_rule.text}"']
             assert rule.dxf.fill.start_color.rgb == "FF" + colour_rule.colour.lstrip("#").upper()
 

@@ -21,6 +21,8 @@ NUMBER_FORMATS: dict[str, dict[str, str]] = {
     "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
     # No pattern: the spreadsheet locale's own number format (a "0.##" pattern shows 28 as "28.").
     "number": {"type": "NUMBER"},
+    # Plain text: a row key such as "12" stays the text the sync wrote.
+    "text": {"type": "TEXT", "pattern": "@"},
 }
 
 
@@ -128,6 +130,8 @@ def source_a1(dropdown: Dropdown) -> str | None:
 
 def rule_condition(rule: ColourRule) -> tuple[str, str]:
     """A status colour rule's condition: ("CUSTOM_FORMULA", formula on the status column) or ("TEXT_EQ", text)."""
+    if rule.formula:
+        return "CUSTOM_FORMULA", rule.formula
     if rule.status_col:
         text = rule.text.replace('"', '""')
         # Relative to the area's first row: Sheets shifts the row for every row of the area.

@@ -28,7 +28,7 @@ PERCENT_FORMAT = "0%"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 #: "number" stays General: it shows 28, 2.5 and 1325 as typed, where "0.00" would pad and "0.##" leaves "28.".
-NUMBER_FORMATS = {"percent": PERCENT_FORMAT, "date": DATE_FORMAT, "number": "General"}
+NUMBER_FORMATS = {"percent": PERCENT_FORMAT, "date": DATE_FORMAT, "number": "General", "text": "@"}
 HEADER_FONT = Font(bold=True)
 HEADING_FONT = Font(bold=True, size=14)
 #: An area this tall that starts at the top is styled as its whole column: no cell objects, any row a
@@ -86,8 +86,9 @@ def render_tab(wb: Workbook, tab: TabLayout) -> Worksheet:
         left = get_column_letter(rule.area.first_col)
         judged = f"${get_column_letter(rule.status_col)}" if rule.status_col else left
         text = rule.text.replace('"', '""')
-        formula = f'{judged}{rule.area.first_row}="{text}"'
-        rule_format = FormulaRule(formula=[formula], fill=solid(rule.colour))
+        # A rule's own formula is Sheets' syntax, which Excel and LibreOffice share but for the leading "=".
+        formula = rule.formula.removeprefix("=") if rule.formula else f'{judged}{rule.area.first_row}="{text}"'
+        rule_format = FormulaRule(formula=[formula], fill=solid(rule.colour), stopIfTrue=bool(rule.formula))
         ws.conditional_formatting.add(span(rule.area), rule_format)
     if locking:
         _protect(ws, whole=tab.protect_whole)

@@ -1,8 +1,9 @@
 """The fake's state: spreadsheets, sheets, sparse cells, and how rows and columns move as Google moves them.
 
-Cells are stored sparsely as CellData-shaped dicts keyed by 0-based (row, column). Inserting, deleting
-or sorting rows re-keys the cells and shifts everything anchored to rows: row properties, developer
-metadata located on rows, protected ranges, conditional-format ranges and merges.
+Cells are stored sparsely as CellData-shaped dicts keyed by 0-based (row, column). Inserting or deleting
+rows re-keys the cells and shifts everything anchored to rows: row properties, developer metadata located
+on rows, protected ranges, conditional-format ranges and merges. Sorting moves cells and row properties;
+developer metadata stays with the row index (see permute_rows).
 """
 
 from __future__ import annotations
@@ -245,7 +246,11 @@ def inherit_formats(sheet: Sheet, at: int, n: int, source: int) -> None:
 
 
 def permute_rows(book: Spreadsheet, sheet: Sheet, r0: int, order: list[int], c0: int, c1: int) -> None:
-    """Rows r0.. get the content of rows `order` (sort); row metadata follows only full-width moves."""
+    """Rows r0.. get the content of rows `order` (sort): cells move, row properties follow a full-width move.
+
+    Developer metadata on rows stays with the row index: nothing in Google's documentation says it follows a
+    sortRange (it does follow inserts and deletes), so the fake takes the pessimistic reading.
+    """
     new_of_old = {old: r0 + i for i, old in enumerate(order)}
     inside = {k: v for k, v in sheet.cells.items() if k[0] in new_of_old and c0 <= k[1] < c1}
     rest = {k: v for k, v in sheet.cells.items() if k not in inside}
@@ -253,14 +258,3 @@ def permute_rows(book: Spreadsheet, sheet: Sheet, r0: int, order: list[int], c0:
     if c0 > 0 or c1 < sheet.col_count:
         return
     sheet.row_props = {new_of_old.get(r, r): p for r, p in sheet.row_props.items()}
-    for meta in book.metadata.values():
-        dim = meta["location"].get("dimensionRange")
-        if (
-            dim
-            and dim.get("dimension") == "ROWS"
-            and dim.get("sheetId", 0) == sheet.sheet_id
-            and dim["endIndex"] - dim["startIndex"] == 1
-            and dim["startIndex"] in new_of_old
-        ):
-            dim["startIndex"] = new_of_old[dim["startIndex"]]
-            dim["endIndex"] = dim["startIndex"] + 1
