@@ -61,14 +61,21 @@ def test_real_answers_match_their_schemas(tmp_path: Path) -> None:
     client = app.test_client()
     made = client.post("/api/workbooks", json={"organisation": "Acme", "lang": "en", "quarter": "2025-Q1",
                                                "teams": ["Sales"]})
+    assert made.status_code == 201
     validator("WorkbookDetail").validate(made.json)
     wid = made.json["workbook"]["id"]
-    validator("SyncResult").validate(client.post(f"/api/workbooks/{wid}/sync").json)
-    validator("WorkbookList").validate(client.get("/api/workbooks").json)
-    validator("RunList").validate(client.get(f"/api/workbooks/{wid}/runs").json)
-    validator("NightlySummary").validate(client.get("/cron/nightly").json)
-    validator("Error").validate(client.get("/api/workbooks/nope").json)
-    validator("Health").validate(client.get("/healthz").json)
+    answers = {
+        "SyncResult": client.post(f"/api/workbooks/{wid}/sync"),
+        "WorkbookList": client.get("/api/workbooks"),
+        "RunList": client.get(f"/api/workbooks/{wid}/runs"),
+        "NightlySummary": client.get("/cron/nightly"),
+        "Error": client.get("/api/workbooks/nope"),
+        "Health": client.get("/healthz"),
+    }
+    assert {name: answer.status_code for name, answer in answers.items()} == {
+        "SyncResult": 200, "WorkbookList": 200, "RunList": 200, "NightlySummary": 200, "Error": 404, "Health": 200}
+    for name, answer in answers.items():
+        validator(name).validate(answer.json)
 
 
 def test_the_demo_report_matches_the_report_schema() -> None:

@@ -8,11 +8,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from sync.service.registry import Registry, aware, database_url
+from sync.service.registry import Registry, WorkbookRecord, aware, database_url
 
 T0 = dt.datetime(2025, 2, 14, 7, 0, tzinfo=dt.UTC)
 REPORT = {"checkins": {"rows": 12, "valid": 10, "invalid": 2}, "problems": [{"code": "x"}, {"code": "y"}],
           "writes": {"cells": 3, "api_calls": {"read": 1, "write": 1}}, "org": {"progress": 0.5, "status": "green"}}
+
+
+def fields(record: WorkbookRecord | None) -> tuple[object, ...]:
+    """What a workbook record holds, comparable as one value (None when there is no record)."""
+    if record is None:
+        return ()
+    return (record.id, record.backend, record.target, record.title, record.lang, record.registered_by, record.active,
+            aware(record.created_at), record.as_of)
 
 
 def check_workbooks_and_runs(registry: Registry) -> None:
@@ -24,8 +32,8 @@ def check_workbooks_and_runs(registry: Registry) -> None:
     assert len(wb.id) == 12 and wb.id != other.id
     with pytest.raises(IntegrityError):
         registry.add_workbook("gsheet", "sheet-1", "again", "fr", "x@acme.example", T0)
-    found = registry.workbook(wb.id)
-    assert found is not None and found.as_of == dt.date(2025, 2, 14) and aware(found.created_at) == T0
+    assert fields(registry.workbook(wb.id)) == \
+        (wb.id, "gsheet", "sheet-1", "OKR Acme", "fr", "marie@acme.example", True, T0, dt.date(2025, 2, 14))
     assert registry.workbook_by_target("/data/b.xlsx").id == other.id  # type: ignore[union-attr]
     assert [w.id for w in registry.workbooks()] == [wb.id, other.id]
     registry.set_active(other.id, False)
@@ -42,8 +50,8 @@ def check_workbooks_and_runs(registry: Registry) -> None:
     assert (runs[1].rows, runs[1].invalid_rows, runs[1].problems, runs[1].api_reads, runs[1].api_writes) == \
         (12, 2, 2, 1, 1)
     assert registry.latest_run(wb.id).id == second.id  # type: ignore[union-attr]
-    latest = registry.latest_report(wb.id)
-    assert latest is not None and latest[0].id == first.id and latest[1]["org"]["status"] == "green"
+    run, report = registry.latest_report(wb.id)  # type: ignore[misc]
+    assert (run.id, run.outcome, report) == (first.id, "ok", REPORT)  # the failed run after it has none
     assert registry.latest_report(other.id) is None and registry.runs(other.id) == []
     assert registry.ping()
 
@@ -55,7 +63,8 @@ def test_workbooks_and_runs_on_sqlite(tmp_path: Path) -> None:
 def test_the_schema_is_created_on_start_and_kept_on_restart(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'r.db'}"
     wb = Registry(url).add_workbook("gsheet", "s", "OKR", "en", "m@acme.example", T0)
-    assert Registry(url).workbook(wb.id) is not None
+    again = Registry(url)
+    assert fields(again.workbook(wb.id)) == (wb.id, "gsheet", "s", "OKR", "en", "m@acme.example", True, T0, None)
 
 
 @pytest.mark.parametrize(("given", "used"), [
