@@ -216,6 +216,32 @@ test('rows sorted between the read and the write: rows still in place are writte
   assert.equal(env.sidebar[0].sync.moved, 1);
 });
 
+test('a check-in tab synced before and sorted between the read and the write: moved rows keep their own cells', () => {
+  const env = W.world({ handler: () => { env.ss.sheet('Check-ins Ventes').sortRows(2, 5, 2, false); return W.answer(W.plan()); } });
+  const before = computedById(env.ss, 'Check-ins Ventes', W.CHECKIN_COMPUTED);
+  env.ctx.syncNow();
+  const ventes = env.ss.sheet('Check-ins Ventes').dump().slice(1).map((row) => show(row[0]) + ' ' + row[1]);
+  assert.deepEqual(ventes, ['13 janvier VEN-KR2', 'D:2025-01-06 VEN-KR1', 'D:2025-01-13 VEN-KR1', 'D:2025-01-20 VEN-KR1']);
+  const after = computedById(env.ss, 'Check-ins Ventes', W.CHECKIN_COMPUTED);
+  // Rows 3 and 4 of the plan now hold other rows: skipped, so every moved row keeps the cells it had.
+  assert.deepEqual(after['D:2025-01-13|VEN-KR1'], before['D:2025-01-13|VEN-KR1']);
+  assert.deepEqual(after['13 janvier|VEN-KR2'], before['13 janvier|VEN-KR2']);
+  assert.deepEqual(after['D:2025-01-06|VEN-KR1'], before['D:2025-01-06|VEN-KR1']);
+  assert.deepEqual(after['D:2025-01-20|VEN-KR1'], ['', '', ''], 'still row 5: written (cleared)');
+  assert.equal(env.sidebar[0].sync.moved, 2);
+  assert.equal(cell(env.ss, 'OKR', 'K3'), 12, 'other tabs are written');
+});
+
+test('a check-in tab renamed between the read and the write: none of its rows is written, the other tabs are', () => {
+  const env = W.world({ handler: () => { env.ss.sheet('Check-ins Ventes').setName('Ventes (ancien)'); return W.answer(W.plan()); } });
+  const before = env.ss.sheet('Check-ins Ventes').dump().map((row) => row.map(show));
+  env.ctx.syncNow();
+  assert.deepEqual(env.ss.sheet('Ventes (ancien)').dump().map((row) => row.map(show)), before);
+  assert.equal(env.sidebar[0].sync.moved, 3, 'rows 3, 4 and 5 of the plan');
+  assert.equal(cell(env.ss, 'OKR', 'K3'), 12);
+  assert.equal(cell(env.ss, 'Suivi Finance', 'F2'), 0.17);
+});
+
 test('a service tab missing from the spreadsheet is created, and grown to fit', () => {
   const thePlan = W.plan();
   const rows = Array.from({ length: 1200 }, (_, i) => ['Ligne ' + (i + 1)].concat(Array(29).fill(i)));
