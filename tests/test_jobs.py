@@ -28,8 +28,7 @@ def register_google(app: Flask, fake: FakeGoogle, count: int) -> list[str]:
 def test_nightly_over_five_workbooks_where_one_fails(google_fake: FakeGoogle, tmp_path: Path) -> None:
     app = make_app(tmp_path, MODE="google", ENVIRON=ON_APP_ENGINE)
     ids = register_google(app, google_fake, 5)
-    broken = svc_of(app).registry.workbook(ids[2])
-    assert broken is not None
+    [broken] = [w for w in svc_of(app).registry.workbooks() if w.id == ids[2]]
     google_fake.make_private(broken.target)  # the service account lost access to this one
 
     answer = app.test_client().get("/cron/nightly", headers=CRON)
@@ -39,13 +38,16 @@ def test_nightly_over_five_workbooks_where_one_fails(google_fake: FakeGoogle, tm
     assert (summary["mode"], summary["workbooks"], summary["synced"], summary["failed"]) == ("in_process", 5, 4, 1)
     failed = [r for r in summary["results"] if r["outcome"] == "failed"]
     assert [r["workbook_id"] for r in failed] == [ids[2]]
-    assert failed[0]["error"]["code"] == "google_forbidden" and failed[0]["run_id"] is not None
     registry = svc_of(app).registry
+    reason = (f"Access denied to spreadsheet {broken.target}: share it with "
+              "okrsync@okrsync-test.iam.gserviceaccount.com as an editor.")
+    assert failed[0]["error"] == {"code": "google_forbidden", "message": reason}
+    assert failed[0]["run_id"] == registry.runs(ids[2])[0].id
     for wid in ids:  # every run recorded, the failed one with its reason
         runs = registry.runs(wid)
         assert len(runs) == 1 and runs[0].trigger == "nightly"
         assert runs[0].outcome == ("failed" if wid == ids[2] else "ok")
-    assert "share it with" in (registry.runs(ids[2])[0].error or "")
+    assert (registry.runs(ids[2])[0].error_code, registry.runs(ids[2])[0].error) == ("google_forbidden", reason)
 
 
 def test_inactive_workbooks_are_left_out(tmp_path: Path) -> None:

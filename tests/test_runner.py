@@ -11,7 +11,7 @@ from sync.errors import BackendError, LeaseLost, OkrsyncError, WorkbookLocked
 from sync.model import Snapshot
 from sync.service import lease
 from sync.service.context import Service
-from sync.service.registry import WorkbookRecord
+from sync.service.registry import WorkbookRecord, aware
 from sync.service.runner import record_preview, sync_workbook
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
@@ -66,9 +66,10 @@ def test_the_preview_reports_a_new_workbook_without_reading_it(tmp_path: Path) -
     outcome = record_preview(svc, wb, layout)
 
     assert outcome.run.trigger == "provision" and outcome.run.outcome == "ok"
-    assert outcome.report is not None and outcome.report["workbook"]["quarter"] == "2025-T1"
-    assert outcome.report["writes"]["api_calls"] == {"read": 0, "write": 0}
-    assert svc.registry.latest_report(wb.id) is not None
+    assert outcome.report["workbook"]["quarter"] == "2025-T1"  # type: ignore[index]
+    assert outcome.report["writes"]["api_calls"] == {"read": 0, "write": 0}  # type: ignore[index]
+    run, report = svc.registry.latest_report(wb.id)  # type: ignore[misc]
+    assert (run.id, report) == (outcome.run.id, outcome.report)
 
 
 def test_a_failure_is_recorded_in_the_workbooks_language_then_raised(tmp_path: Path) -> None:
@@ -83,8 +84,8 @@ def test_a_failure_is_recorded_in_the_workbooks_language_then_raised(tmp_path: P
 
     run = svc.registry.runs(wb.id)[0]
     assert run.outcome == "failed" and run.error_code == "write_failed"
-    assert run.error is not None and run.error.startswith("Impossible d'écrire")
-    assert run.finished_at is not None
+    assert run.error == f"Impossible d'écrire {wb.target} : disk on fire"
+    assert aware(run.finished_at) == svc.now()  # type: ignore[arg-type]
 
 
 # -- a sync and its lease, on the Google fake and a fake clock (issue 11, fix 3) ---------------------------
