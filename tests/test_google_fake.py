@@ -359,6 +359,67 @@ def test_permanent_500_fails_every_write_and_changes_nothing(google_fake: FakeGo
     assert google_fake.book(book_id).titles() == ["Feuille 1"]
 
 
+def test_a_permanently_failing_request_still_has_its_body_checked(google_fake: FakeGoogle,
+                                                                   client: gspread.Client):
+    book_id = google_fake.new_spreadsheet()
+    google_fake.fail_next("write", 500, times=None)
+    with pytest.raises(gspread.exceptions.APIError) as caught:
+        client.http_client.batch_update(book_id, {"requests": [{"addSheet": {"properties": {"titel": "Org"}}}]})
+    assert caught.value.response.status_code == 400  # checked before the fault could hide it
+    recorded = google_fake.take_errors()
+    assert len(recorded) == 1 and "titel" in recorded[0]
+    with pytest.raises(gspread.exceptions.APIError) as caught:
+        client.http_client.batch_update(book_id, {"requests": [{"addSheet": {}}]})
+    assert caught.value.response.status_code == 500  # a valid body meets the fault
+    assert google_fake.book(book_id).titles() == ["Feuille 1"]
+
+
+@pytest.mark.parametrize("after_apply", [False, True], ids=["before applying", "after applying"])
+@pytest.mark.parametrize("error", [requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError])
+def test_network_errors_come_before_or_after_the_change_is_made(google_fake: FakeGoogle,
+                                                                 client: gspread.Client,
+                                                                 error: type[Exception], after_apply: bool):
+    book_id = google_fake.new_spreadsheet()
+    google_fake.drop_next(":batchUpdate", error, after_apply=after_apply)
+    with pytest.raises(error, match=r"fake: .* applying on POST"):
+        client.http_client.batch_update(book_id, {"requests": [{"addSheet": {"properties": {"title": "Org"}}}]})
+    assert google_fake.book(book_id).titles() == ["Feuille 1", "Org"][:1 + after_apply]
+    assert [e.status for e in google_fake.exchanges] == [0]  # no answer came back
+    assert google_fake.write_calls() == [] and len(google_fake.write_calls(include_failed=True)) == 1
+
+
+def test_a_500_after_applying_leaves_the_change_made(google_fake: FakeGoogle, client: gspread.Client):
+    book_id = google_fake.new_spreadsheet()
+    google_fake.fail_next(":batchUpdate", 503, after_apply=True)
+    with pytest.raises(gspread.exceptions.APIError):
+        client.http_client.batch_update(book_id, {"requests": [{"addSheet": {"properties": {"title": "Org"}}}]})
+    assert google_fake.book(book_id).titles() == ["Feuille 1", "Org"]
+    assert [e.status for e in google_fake.exchanges] == [503]
+
+
+def test_metadata_ids_chosen_by_the_caller_are_kept_and_a_taken_one_refuses_the_whole_batch(
+        google_fake: FakeGoogle, client: gspread.Client):
+    book_id = google_fake.new_spreadsheet()
+    create = _row_meta(0, 3, "")
+    create["createDeveloperMetadata"]["developerMetadata"]["metadataId"] = 4242
+    reply = client.http_client.batch_update(book_id, {"requests": [create]})
+    assert reply["replies"][0]["createDeveloperMetadata"]["developerMetadata"]["metadataId"] == 4242
+    again = {"requests": [{"addSheet": {"properties": {"title": "Org"}}}, create]}
+    with pytest.raises(gspread.exceptions.APIError) as caught:
+        client.http_client.batch_update(book_id, again)
+    error = caught.value.response.json()["error"]
+    assert (error["code"], error["status"]) == (400, "INVALID_ARGUMENT")
+    assert error["message"] == ("Invalid requests[1].createDeveloperMetadata: "
+                                "Developer metadata with ID 4242 already exists.")
+    assert google_fake.book(book_id).titles() == ["Feuille 1"]  # undone whole
+    metadata = google_fake.developer_metadata(book_id)
+    assert [(m["metadataId"], m["location"]["dimensionRange"]["startIndex"]) for m in metadata] == [(4242, 2)]
+    create["createDeveloperMetadata"]["developerMetadata"]["metadataId"] = -1
+    with pytest.raises(gspread.exceptions.APIError, match="positive"):
+        client.http_client.batch_update(book_id, {"requests": [create]})
+    assert len(google_fake.take_errors()) == 2
+
+
 def test_bad_query_parameter_is_rejected(google_fake: FakeGoogle, client: gspread.Client):
     book = client.open_by_key(google_fake.new_spreadsheet(sheets=["OKR"]))
     with pytest.raises(gspread.exceptions.APIError, match="value_render_option"):

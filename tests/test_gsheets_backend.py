@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
 import pytest
+import requests
 
 from sync.backends.gsheets import ANCHOR_KEY, READ_FIELDS, cell_value
 from sync.backends.gsheets_layout import layout_requests
@@ -201,6 +203,91 @@ def test_a_write_goes_by_anchor_which_follows_inserts_and_deletes_not_sorts(
         # cells makes that visible and the next sync repairs it (tests/test_people_editing.py).
         expected = {(line[1], line[0]): label[r] for r, line in enumerate(moved[1:4], start=2)}
     assert by_person == expected
+
+
+def _anchors(google_fake: FakeGoogle, sid: str) -> list[tuple[int, int]]:
+    """(metadata ID, 1-based row) of every row anchor, by ID."""
+    return sorted((m["metadataId"], m["location"]["dimensionRange"]["startIndex"] + 1)
+                  for m in google_fake.developer_metadata(sid, ANCHOR_KEY))
+
+
+@pytest.mark.parametrize("lost", [requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError, 503])
+def test_anchoring_applied_but_answered_with_a_fault_lays_one_set_and_writes(
+        provisioned: tuple[Harness, str], google_fake: FakeGoogle, lost: Any) -> None:
+    h, sid = provisioned
+    plan = _plan((2, 7, "Vert"), (3, 7, "Jaune"), (4, 7, "Rouge"))
+    before = copy.deepcopy(google_fake.book(sid))
+    if isinstance(lost, int):
+        google_fake.fail_next(":batchUpdate", lost, after_apply=True)
+    else:
+        google_fake.drop_next(":batchUpdate", lost, after_apply=True)
+    result = h.backend.apply(plan, h.backend.read())
+
+    # The retry carried the same anchor IDs: Google refused it whole, and one read found the anchors in place.
+    anchors = _anchors(google_fake, sid)
+    assert anchors == sorted(zip(_ids_of_first_batch(google_fake), (2, 3, 4), strict=True))
+    [refusal] = google_fake.take_errors()
+    assert "already exists" in refusal
+    assert [(e.call.kind.rsplit(".", 1)[-1], e.status) for e in google_fake.exchanges] == [
+        ("get", 200), ("batchUpdate", lost if isinstance(lost, int) else 0), ("batchUpdate", 400),
+        ("get", 200), ("batchUpdateByDataFilter", 200)]
+    assert (result.read_calls, result.write_calls) == (1, 2)  # the calls made, however many attempts
+    assert [r[6] for r in google_fake.values(sid, CHECKINS)[1:4]] == ["Vert", "Jaune", "Rouge"]
+
+    # The same sync with no fault lays the very same anchors.
+    google_fake.books[sid] = before
+    calm = Harness(google_fake, sid).backend
+    calm.apply(plan, calm.read())
+    assert _anchors(google_fake, sid) == anchors
+
+
+def _ids_of_first_batch(google_fake: FakeGoogle) -> list[int]:
+    body = google_fake.bodies("spreadsheets.batchUpdate")[0]
+    return [r["createDeveloperMetadata"]["developerMetadata"]["metadataId"] for r in body["requests"]]
+
+
+def test_a_refused_batch_that_was_never_applied_stays_an_error(provisioned: tuple[Harness, str],
+                                                              google_fake: FakeGoogle) -> None:
+    h, sid = provisioned
+    snapshot = h.backend.read()
+    google_fake.fail_next(":batchUpdate", 503)  # not applied: the retry is refused for another reason
+    google_fake.delete_rows(sid, CHECKINS, 2, 999)  # ...the rows are gone, and the tab with them
+    google_fake.book(sid).sheets.remove(google_fake.sheet(sid, CHECKINS))
+    with pytest.raises(BackendError):
+        h.backend.apply(_plan((2, 7, "Vert")), snapshot)
+    assert "No grid with id" in google_fake.take_errors()[0]
+    assert [e.call.kind.rsplit(".", 1)[-1] for e in google_fake.exchanges] == ["get", "batchUpdate",
+                                                                               "batchUpdate", "get"]
+
+
+def test_needless_anchors_go_with_a_write_the_sync_makes_anyway(provisioned: tuple[Harness, str],
+                                                                google_fake: FakeGoogle) -> None:
+    h, sid = provisioned
+    h.backend.apply(_plan((2, 7, "Vert"), (3, 7, "Jaune"), (4, 7, "Rouge")), h.backend.read())
+    laid = _anchors(google_fake, sid)
+    # What an older okrsync left: a second set of anchors on rows 2 and 3, and one on a row since emptied.
+    sheet_id = google_fake.sheet(sid, CHECKINS).sheet_id
+    for metadata_id, row in ((11, 2), (12, 3), (13, 9)):
+        google_fake.book(sid).metadata[metadata_id] = {
+            "metadataId": metadata_id, "metadataKey": ANCHOR_KEY, "visibility": "DOCUMENT",
+            "location": {"locationType": "ROW", "dimensionRange": {
+                "sheetId": sheet_id, "dimension": "ROWS", "startIndex": row - 1, "endIndex": row}}}
+    google_fake.exchanges.clear()
+
+    h.backend.apply(_plan((2, 7, "Rouge")), h.backend.read())
+    assert _kinds(google_fake.write_calls()) == ["batchUpdate", "batchUpdateByDataFilter"]
+    deleted = {r["deleteDeveloperMetadata"]["dataFilter"]["developerMetadataLookup"]["metadataId"]
+               for r in google_fake.bodies("spreadsheets.batchUpdate")[0]["requests"]}
+    on_rows = {row: sorted(i for i, r in (*laid, (11, 2), (12, 3)) if r == row) for row in (2, 3, 4)}
+    kept = {ids[0] for ids in on_rows.values()}  # one anchor a row: the smallest ID
+    assert deleted == {i for ids in on_rows.values() for i in ids[1:]} | {13}
+    assert {row for _i, row in _anchors(google_fake, sid)} == {2, 3, 4}
+    assert {i for i, _row in _anchors(google_fake, sid)} == kept
+    assert google_fake.values(sid, CHECKINS)[1][6] == "Rouge"
+
+    google_fake.exchanges.clear()  # nothing left to clean: no call of its own
+    h.backend.apply(_plan((2, 7, "Vert")), h.backend.read())
+    assert _kinds(google_fake.write_calls()) == ["batchUpdateByDataFilter"]
 
 
 def test_service_tab_is_rewritten_whole_and_stale_cells_cleared(provisioned: tuple[Harness, str],

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from ..errors import BadArgument
+from ..errors import BackendError, BadArgument
 from ..google_api import GoogleGateway, parse_target
 from ..layout import Layout
 from ..model import CellValue, Grid, Percent, Snapshot, Tab, WritePlan, WriteResult, trimmed
+from .gsheets_anchors import (
+    ANCHOR_KEY,
+    Anchors,
+    RowKey,
+    anchor_id,
+    create_request,
+    delete_request,
+    needless,
+    row_of,
+    still_in_place,
+)
 from .gsheets_layout import (
     MIN_COLS,
     MIN_ROWS,
@@ -25,19 +35,18 @@ from .gsheets_layout import (
     quote_tab,
 )
 
-#: The developer metadata key that ties a row to its computed cells, wherever the row moves.
-ANCHOR_KEY = "okrsync.row"
 #: What a sync reads, and nothing more: values with the number format that gives them their type, and the
-#: row anchors. gridProperties tells whether a rewritten service tab still fits.
+#: row anchors. gridProperties tells whether a rewritten service tab still fits; the IDs of sheet and
+#: spreadsheet metadata are ones a new anchor must not take.
 READ_FIELDS = (
-    "properties(title,locale),"
-    "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
+    "properties(title,locale),developerMetadata(metadataId),"
+    "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),developerMetadata(metadataId),"
     "data(rowData(values(effectiveValue,effectiveFormat(numberFormat(type)))),"
     "rowMetadata(developerMetadata(metadataId,metadataKey))))"
 )
-#: What the anchoring batchUpdate answers with: the replies (the new anchors' IDs) and the rows as they now are.
+#: What the anchoring batchUpdate answers with: the rows where anchors were laid, as they now are.
 LANDED_FIELDS = (
-    "replies,updatedSpreadsheet(sheets(properties(title),"
+    "updatedSpreadsheet(sheets(properties(title),"
     "data(startRow,rowData(values(effectiveValue,effectiveFormat(numberFormat(type)))))))"
 )
 #: How Sheets shows each formula error, which is how people know it.
@@ -61,7 +70,12 @@ class _ReadState:
     """What `apply` needs from the last read, beyond the snapshot: sheet IDs, sizes, row anchors."""
 
     sheets: dict[str, _Sheet] = field(default_factory=dict)
-    anchors: dict[tuple[str, int], int] = field(default_factory=dict)
+    found: Anchors = field(default_factory=Anchors)
+
+    @property
+    def anchors(self) -> dict[RowKey, int]:
+        """The anchor each row's cells are written through."""
+        return self.found.by_row
 
 
 def cell_value(cell: dict[str, Any]) -> CellValue:
@@ -94,7 +108,9 @@ def parse_spreadsheet(data: dict[str, Any]) -> tuple[Snapshot, _ReadState]:
     props = data.get("properties", {})
     tabs: dict[str, Tab] = {}
     state = _ReadState()
+    state.found.taken.update(int(m["metadataId"]) for m in data.get("developerMetadata", []))
     for sheet in data.get("sheets", []):
+        state.found.taken.update(int(m["metadataId"]) for m in sheet.get("developerMetadata", []))
         sp = sheet.get("properties", {})
         title = str(sp.get("title", ""))
         size = sp.get("gridProperties", {})
@@ -108,10 +124,7 @@ def parse_spreadsheet(data: dict[str, Any]) -> tuple[Snapshot, _ReadState]:
                     grid.append([])
                 grid[first + i] = [cell_value(c) for c in row.get("values", [])]
             for i, meta in enumerate(part.get("rowMetadata", [])):
-                ours = sorted(m["metadataId"] for m in meta.get("developerMetadata", [])
-                              if m.get("metadataKey") == ANCHOR_KEY and "metadataId" in m)
-                if ours:
-                    state.anchors[(title, first + i + 1)] = int(ours[0])
+                state.found.add_row((title, first + i + 1), meta.get("developerMetadata", []))
         tabs[title] = Tab(title, trimmed(grid))
     snapshot = Snapshot(str(props.get("title", "")), tabs, props.get("locale"))
     return snapshot, state
@@ -163,24 +176,25 @@ class GoogleBackend:
             raise RuntimeError("read() the spreadsheet before apply()")
         state = self._state
         reads, writes = self._reads, self._writes
-        rows: dict[tuple[str, int], dict[int, CellValue]] = defaultdict(dict)
+        rows: dict[RowKey, dict[int, CellValue]] = defaultdict(dict)
         for w in plan.cells:
             rows[(w.tab, w.row)][w.col] = w.value
+        # Anchors nothing is written through go with this batch: no call of their own when there are none.
+        removed = needless(state.found, snapshot, set(rows))
+        for metadata_id in removed:
+            key = state.found.rows_of[metadata_id]
+            if state.anchors.get(key) == metadata_id:
+                del state.anchors[key]
         missing = [key for key in rows if key not in state.anchors]
         sizes = {name: padded_size(grid, _grid_of(snapshot.tabs.get(name))) for name, grid in plan.tabs.items()}
-        prepare, new_anchors = self._prepare(state, missing, sizes)
+        prepare, new_anchors = self._prepare(state, snapshot, missing, sizes)
+        prepare += [delete_request(metadata_id) for metadata_id in removed]
         if prepare:
             # Anchors are laid by row index, so a row moved between this sync's read and this call would take
             # another row's anchor. The same call answers with those tabs as they now stand: an anchor whose
             # row no longer holds what was read carries nothing this time; the next sync, reading afresh,
             # gives that row its own cells. Every later write goes by anchor, wherever the rows move.
-            ranges = sorted({quote_tab(tab) for tab, _row in new_anchors})
-            reply = self._counted(self.gateway.batch_update, self._id(), prepare, ranges,
-                                  LANDED_FIELDS if ranges else None)
-            created = [r["createDeveloperMetadata"]["developerMetadata"]["metadataId"]
-                       for r in reply.get("replies", []) if "createDeveloperMetadata" in (r or {})]
-            laid = dict(zip(new_anchors, (int(i) for i in created), strict=True))
-            state.anchors.update(_still_in_place(laid, snapshot, reply.get("updatedSpreadsheet") or {}))
+            state.anchors.update(self._lay(prepare, new_anchors, snapshot))
         data = [_row_range(state.anchors[key], values) for key, values in rows.items() if key in state.anchors]
         for name, grid in plan.tabs.items():
             data.append(_tab_range(state.sheets[name].sheet_id, grid, *sizes[name]))
@@ -197,20 +211,18 @@ class GoogleBackend:
         """No lock here: the service keeps two syncs of one workbook apart."""
         yield
 
-    def _prepare(self, state: _ReadState, missing: list[tuple[str, int]],
-                 sizes: dict[str, tuple[int, int]]) -> tuple[list[dict[str, Any]], list[tuple[str, int]]]:
+    def _prepare(self, state: _ReadState, snapshot: Snapshot, missing: list[RowKey],
+                 sizes: dict[str, tuple[int, int]]) -> tuple[list[dict[str, Any]], dict[RowKey, int]]:
         """Requests that must precede the write: anchors for new rows, room (or a tab) for service tabs."""
         requests: list[dict[str, Any]] = []
+        new_anchors: dict[RowKey, int] = {}
         for tab, row in missing:
             if tab not in state.sheets:
                 raise ValueError(f"the plan writes to {tab!r}, which the spreadsheet does not have")
-            requests.append({"createDeveloperMetadata": {"developerMetadata": {
-                "metadataKey": ANCHOR_KEY,
-                "metadataValue": secrets.token_hex(4),
-                "location": {"dimensionRange": {"sheetId": state.sheets[tab].sheet_id, "dimension": "ROWS",
-                                                "startIndex": row - 1, "endIndex": row}},
-                "visibility": "DOCUMENT",
-            }}})
+            sheet_id = state.sheets[tab].sheet_id
+            metadata_id = anchor_id(sheet_id, row, row_of(snapshot, (tab, row)) or [], state.found.taken)
+            new_anchors[(tab, row)] = metadata_id
+            requests.append(create_request(metadata_id, sheet_id, row))
         absent = [name for name in sizes if name not in state.sheets]
         taken = {s.sheet_id for s in state.sheets.values()}
         for name, sheet_id in zip(absent, choose_sheet_ids(len(absent), taken), strict=True):
@@ -227,7 +239,32 @@ class GoogleBackend:
                     requests.append({"appendDimension": {"sheetId": sheet.sheet_id, "dimension": dimension,
                                                          "length": need - have}})
             sheet.rows, sheet.cols = max(sheet.rows, rows), max(sheet.cols, cols)
-        return requests, missing
+        return requests, new_anchors
+
+    def _lay(self, requests: list[dict[str, Any]], new_anchors: dict[RowKey, int],
+             snapshot: Snapshot) -> dict[RowKey, int]:
+        """Send the batch that precedes the write; the new anchors that landed on the rows they were meant for.
+
+        When an attempt was applied but its answer lost (a timeout, a 5xx), the retry carries the same IDs and
+        Google rejects it whole: the batch is then already in place, which one read confirms and locates.
+        """
+        ranges = sorted({quote_tab(tab) for tab, _row in new_anchors})
+        retries = self.gateway.http.retries
+        try:
+            reply = self._counted(self.gateway.batch_update, self._id(), requests, ranges,
+                                  LANDED_FIELDS if ranges else None)
+        except BackendError as refused:
+            if not (self.gateway.http.retries > retries and _rejected(refused)):
+                raise
+            data = self._counted(self.gateway.get_spreadsheet, self._id(), READ_FIELDS)
+            now, fresh = parse_spreadsheet(data)
+            added = {r["addSheet"]["properties"]["sheetId"] for r in requests if "addSheet" in r}
+            if not (set(new_anchors.values()) <= set(fresh.found.rows_of)
+                    and added <= {s.sheet_id for s in fresh.sheets.values()}):
+                raise  # not a repeat of an applied batch: Google's refusal stands
+            return still_in_place(new_anchors, snapshot, now, fresh.found.rows_of)
+        now, _state = parse_spreadsheet(reply.get("updatedSpreadsheet") or {})
+        return still_in_place(new_anchors, snapshot, now)
 
     def _counted(self, call: Callable[..., T], *args: Any) -> T:
         """Make a gateway call, adding what it cost to this backend's own counts."""
@@ -252,19 +289,11 @@ def open_google(target: str, lang: str = "en", credentials: str | None = None) -
     return GoogleBackend(spreadsheet_id, GoogleGateway.connect(credentials, lang), lang)
 
 
-def _still_in_place(laid: dict[tuple[str, int], int], snapshot: Snapshot,
-                    updated: dict[str, Any]) -> dict[tuple[str, int], int]:
-    """The new anchors whose row, once they were laid, still held exactly what the sync had read there."""
-    now, _state = parse_spreadsheet(updated)
-
-    def row(source: Snapshot, tab: str, number: int) -> list[CellValue] | None:
-        found = source.tabs.get(tab)
-        if found is None:
-            return None
-        return found.grid[number - 1] if number <= len(found.grid) else []
-
-    return {key: anchor for key, anchor in laid.items()
-            if (held := row(now, *key)) is not None and held == row(snapshot, *key)}
+def _rejected(error: BackendError) -> bool:
+    """Whether Google refused the request itself (400, 409), as it refuses anchors whose IDs are taken."""
+    cause = error.__cause__
+    response = getattr(cause, "response", None)
+    return getattr(response, "status_code", None) in (400, 409)
 
 
 def _grid_of(tab: Tab | None) -> Grid | None:

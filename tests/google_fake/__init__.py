@@ -23,11 +23,13 @@ from .batch import NotFaked
 from .errors import GoogleError, sheets_error_body
 from .schema import SchemaViolation, validate, validate_params
 from .sheets import Call, Exchange, FakeGoogle
+from .traffic import Fault
 
 __all__ = [
     "Call",
     "Exchange",
     "FakeGoogle",
+    "Fault",
     "GoogleError",
     "NotFaked",
     "SchemaViolation",

@@ -46,9 +46,17 @@ def create(book: Spreadsheet, request: dict[str, Any]) -> dict[str, Any]:
         raise invalid_argument("Developer metadata key must be specified.")
     if meta.get("visibility") not in ("DOCUMENT", "PROJECT"):
         raise invalid_argument("Developer metadata visibility must be specified.")
-    meta_id = meta.get("metadataId") or book.new_id()
-    if meta_id <= 0 or meta_id in book.metadata:
-        raise invalid_argument(f"Developer metadata ID {meta_id} is invalid or already in use.")
+    # The caller may choose the ID ("IDs may be specified when metadata is created, otherwise one will be
+    # randomly generated and assigned. Must be positive." — the DeveloperMetadata reference); 0 is proto3's
+    # "unset". The reference does not word the refusal of a taken ID: it is answered as Sheets answers its
+    # other "already exists" requests (a tab name, a sheet ID), a 400 INVALID_ARGUMENT, the batch undone.
+    meta_id = meta.get("metadataId") or 0
+    if meta_id < 0 or meta_id > 2**31 - 1:
+        raise invalid_argument(f"Developer metadata ID {meta_id} is invalid: it must be a positive int32.")
+    if meta_id in book.metadata:
+        raise invalid_argument(f"Developer metadata with ID {meta_id} already exists.")
+    while not meta_id or meta_id in book.metadata:
+        meta_id = book.new_id()
     meta["metadataId"] = meta_id
     meta["location"] = normalize_location(book, meta.get("location") or {})
     book.metadata[meta_id] = meta

@@ -3,8 +3,8 @@
 Each request is routed (routes.py), its query parameters and body are validated against Google's
 discovery document (schema.py), and its effect is applied to in-memory spreadsheets, atomically as at
 Google. Bad requests get Google's 400 body *and* are recorded in `errors`, which the `google_fake`
-fixture asserts empty at teardown. Faults (429, 5xx) and edits by a person between a read and the next
-write can be injected.
+fixture asserts empty at teardown. Faults (429, 5xx, network errors, before or after the request is applied)
+and edits by a person between a read and the next write can be injected; a faulted request is checked first.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import requests
 import responses
 from requests import PreparedRequest
 
@@ -63,6 +64,7 @@ class FakeGoogle(PersonActions):
         self.errors: list[str] = []
         self.rsps: responses.RequestsMock | None = None
         self._faults: list[Fault] = []
+        self._fault_source: Callable[[Call], Fault | None] | None = None
         self._hooks: list[tuple[Callable[[str], None], bool, set[str]]] = []
         self._counter = 0
 
@@ -81,13 +83,39 @@ class FakeGoogle(PersonActions):
         times: int | None = 1,
         headers: dict[str, str] | None = None,
         body: dict[str, Any] | None = None,
+        *,
+        after_apply: bool = False,
     ) -> None:
         """Answer the next `times` matching requests (None: all) with `status` and Google's error body.
 
         `pattern` is an HTTP method ("POST"), "read" or "write", or a regex searched in "METHOD url"
-        (e.g. ":batchUpdate", "values:batchGet"). Faults are tried in the order they were added.
+        (e.g. ":batchUpdate", "values:batchGet"). Faults are tried in the order they were added. With
+        `after_apply`, the request is applied first (a 5xx that Google answers once the change is made).
         """
-        self._faults.append(Fault(pattern, status, times, dict(headers or {}), body))
+        self._faults.append(Fault(pattern, status, times, dict(headers or {}), body, after_apply=after_apply))
+
+    def drop_next(
+        self,
+        pattern: str,
+        exception: type[Exception] = requests.exceptions.ReadTimeout,
+        times: int | None = 1,
+        *,
+        after_apply: bool = False,
+    ) -> None:
+        """Raise `exception` (a network error) for the next `times` matching requests, `pattern` as in
+        `fail_next`. With `after_apply`, the fake first does what the request asks, then the answer is lost:
+        the client cannot tell whether Google applied it.
+        """
+        self._faults.append(Fault(pattern, 0, times, exception=exception, after_apply=after_apply))
+
+    def clear_faults(self) -> None:
+        """Forget every fault not yet spent (a Google that works again)."""
+        self._faults.clear()
+        self._fault_source = None
+
+    def inject_faults(self, source: Callable[[Call], Fault | None] | None) -> None:
+        """Ask `source` about every request that no `fail_next`/`drop_next` fault answers (None: stop)."""
+        self._fault_source = source
 
     def before_write(self, callback: Callable[[str], None], *, once: bool = True) -> None:
         """Call `callback(spreadsheet_id)` when a write arrives for a spreadsheet read since registration."""
@@ -96,11 +124,11 @@ class FakeGoogle(PersonActions):
     # -- counting ---------------------------------------------------------------------------------------
     def read_calls(self, include_failed: bool = False) -> list[Call]:
         """Reads answered (GETs, developerMetadata:search, values:batchGetByDataFilter)."""
-        return [e.call for e in self.exchanges if e.is_read and (include_failed or e.status < 400)]
+        return [e.call for e in self.exchanges if e.is_read and (include_failed or 0 < e.status < 400)]
 
     def write_calls(self, include_failed: bool = False) -> list[Call]:
         """Writes answered (POST/PUT/DELETE that change state)."""
-        return [e.call for e in self.exchanges if not e.is_read and (include_failed or e.status < 400)]
+        return [e.call for e in self.exchanges if not e.is_read and (include_failed or 0 < e.status < 400)]
 
     def bodies(self, kind_suffix: str) -> list[Any]:
         """Request bodies of the calls whose kind ends with `kind_suffix` (e.g. "values.batchUpdate")."""
@@ -166,35 +194,27 @@ class FakeGoogle(PersonActions):
         book_id = groups.get("id")
         if book_id and not route.is_read:
             self._run_hooks(book_id)
-        for fault in self._faults:
-            if fault.take(method, incoming.url, route.is_read):
-                error = GoogleError(fault.status, body=fault.body or sheets_error_body(fault.status))
-                return self._answer(incoming, error, fault.headers)
+        # The request is checked before any fault is injected: one that always fails is checked all the same.
         try:
-            result = self._apply(route, groups, params, incoming.body)
+            self._check(route, params, incoming.body)
         except schema.SchemaViolation as violation:
             self.errors.append(f"{method} {call.path}: {violation}")
             return self._answer(incoming, GoogleError(400, violation.google_message, field=violation.field))
-        except GoogleError as error:
-            if error.code == 400:
-                self.errors.append(f"{method} {call.path}: {error.message}")
-            return self._answer(incoming, error)
-        except NotFaked as missing:
-            self.errors.append(f"{method} {call.path}: {missing}")
-            raise
-        except (KeyError, TypeError, ValueError, AssertionError) as bug:
-            self.errors.append(
-                f"{method} {call.path}: the fake failed on this request:\n{traceback.format_exc()}"
-            )
-            return self._answer(incoming, GoogleError(400, f"fake: {bug!r}"))
-        if book_id and route.is_read:
+        fault = next((f for f in self._faults if f.take(method, incoming.url, route.is_read)), None)
+        if fault is None and self._fault_source is not None:
+            fault = self._fault_source(call)
+        if fault is not None and not fault.after_apply:
+            return self._fail(incoming, fault)
+        error, result = self._handle(route, groups, params, incoming)
+        if fault is not None:
+            return self._fail(incoming, fault)  # done (or refused) at Google, but the answer is lost
+        if error is None and book_id and route.is_read:
             for _, _, seen in self._hooks:
                 seen.add(book_id)
-        return self._answer(incoming, None, result=result)
+        return self._answer(incoming, error, result=result)
 
-    def _apply(
-        self, route: routes.Route, groups: dict[str, str], params: dict[str, list[str]], body: Any
-    ) -> Any:
+    def _check(self, route: routes.Route, params: dict[str, list[str]], body: Any) -> None:
+        """Query parameters, body and field masks against the discovery document (SchemaViolation if not)."""
         api = route.kind.split(".")[0]
         schema.validate_params(route.kind, params)
         spec = schema.method(route.kind)
@@ -202,6 +222,33 @@ class FakeGoogle(PersonActions):
             schema.validate(spec["request"]["$ref"], body if body is not None else {}, api)
         if "fields" in params and "response" in spec:
             schema.check_mask(spec["response"]["$ref"], params["fields"][0], api)
+
+    def _handle(
+        self, route: routes.Route, groups: dict[str, str], params: dict[str, list[str]], incoming: _Incoming
+    ) -> tuple[GoogleError | None, Any]:
+        """Apply a checked request: (None, result), or (the error Google answers, None)."""
+        method, path = incoming.call.method, incoming.call.path
+        try:
+            return None, self._apply(route, groups, params, incoming.body)
+        except schema.SchemaViolation as violation:  # a field mask inside a batch request
+            self.errors.append(f"{method} {path}: {violation}")
+            return GoogleError(400, violation.google_message, field=violation.field), None
+        except GoogleError as error:
+            if error.code == 400:
+                self.errors.append(f"{method} {path}: {error.message}")
+            return error, None
+        except NotFaked as missing:
+            self.errors.append(f"{method} {path}: {missing}")
+            raise
+        except (KeyError, TypeError, ValueError, AssertionError) as bug:
+            self.errors.append(f"{method} {path}: the fake failed on this request:\n{traceback.format_exc()}")
+            return GoogleError(400, f"fake: {bug!r}"), None
+
+    def _apply(
+        self, route: routes.Route, groups: dict[str, str], params: dict[str, list[str]], body: Any
+    ) -> Any:
+        api = route.kind.split(".")[0]
+        spec = schema.method(route.kind)
         book = self._find(route, groups["id"]) if route.needs_book else None
         snapshot = pickle.dumps(book.__dict__) if book is not None and not route.is_read else None
         try:
@@ -235,6 +282,14 @@ class FakeGoogle(PersonActions):
                 seen.clear()
                 if once:
                     self._hooks.remove(hook)
+
+    def _fail(self, incoming: _Incoming, fault: Fault) -> Answer:
+        """Answer with the fault's status, or raise its network error (recorded with status 0: no answer)."""
+        if fault.exception is None:
+            error = GoogleError(fault.status, body=fault.body or sheets_error_body(fault.status))
+            return self._answer(incoming, error, fault.headers)
+        self.exchanges.append(Exchange(incoming.call, incoming.params, incoming.body, 0, "", incoming.is_read))
+        raise fault.exception(f"fake: {fault.describe()} on {incoming.call.method} {incoming.call.path}")
 
     def _answer(
         self,

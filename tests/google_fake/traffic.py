@@ -26,6 +26,7 @@ class Exchange:
     call: Call
     params: dict[str, list[str]]
     body: Any
+    #: 0 when no answer came back (an injected network error).
     status: int
     text: str
     is_read: bool
@@ -38,13 +39,24 @@ class Exchange:
 
 @dataclass
 class Fault:
-    """An injected failure: `pattern` is an HTTP method, "read"/"write", or a regex on "METHOD url"."""
+    """An injected failure: `pattern` is an HTTP method, "read"/"write", or a regex on "METHOD url".
 
-    pattern: str
-    status: int
-    remaining: int | None
+    It answers with `status` and Google's error body, or raises `exception` (a network error: no answer at
+    all). With `after_apply` the request is first applied, then its answer replaced: the write went through.
+    """
+
+    pattern: str = ".*"
+    status: int = 0
+    remaining: int | None = 1
     headers: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] | None = None
+    exception: type[Exception] | None = None
+    after_apply: bool = False
+
+    def describe(self) -> str:
+        """What this fault does, e.g. "ReadTimeout after applying"."""
+        what = self.exception.__name__ if self.exception else f"HTTP {self.status}"
+        return f"{what} {'after' if self.after_apply else 'before'} applying"
 
     def take(self, method: str, url: str, is_read: bool) -> bool:
         """Whether this fault answers the request (and count it down)."""
