@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from ..errors import BackendError, BadArgument
 from ..google_api import GoogleGateway, parse_target
 from ..layout import Layout
-from ..model import CellValue, Grid, Percent, Snapshot, Tab, WritePlan, WriteResult, trimmed
+from ..model import CellValue, Grid, Snapshot, Tab, WritePlan, WriteResult, trimmed
 from .gsheets_anchors import (
     ANCHOR_KEY,
     Anchors,
@@ -23,12 +23,12 @@ from .gsheets_anchors import (
     row_of,
     still_in_place,
 )
+from .gsheets_cells import cell_value
 from .gsheets_layout import (
     MIN_COLS,
     MIN_ROWS,
     api_value,
     choose_sheet_ids,
-    from_serial,
     layout_requests,
     padded_size,
     padded_values,
@@ -49,12 +49,6 @@ LANDED_FIELDS = (
     "updatedSpreadsheet(sheets(properties(title),"
     "data(startRow,rowData(values(effectiveValue,effectiveFormat(numberFormat(type)))))))"
 )
-#: How Sheets shows each formula error, which is how people know it.
-ERROR_TEXT = {
-    "ERROR": "#ERROR!", "NULL_VALUE": "#NULL!", "DIVIDE_BY_ZERO": "#DIV/0!", "VALUE": "#VALUE!",
-    "REF": "#REF!", "NAME": "#NAME?", "NUM": "#NUM!", "N_A": "#N/A", "LOADING": "Loading...",
-}
-
 T = TypeVar("T")
 
 
@@ -76,31 +70,6 @@ class _ReadState:
     def anchors(self) -> dict[RowKey, int]:
         """The anchor each row's cells are written through."""
         return self.found.by_row
-
-
-def cell_value(cell: dict[str, Any]) -> CellValue:
-    """A CellData as the engine sees it: numbers, dates, Percent, text, booleans, error text, or None."""
-    value = cell.get("effectiveValue")
-    if not value:
-        return None
-    if "numberValue" in value:
-        number = float(value["numberValue"])
-        kind = cell.get("effectiveFormat", {}).get("numberFormat", {}).get("type")
-        if kind in ("DATE", "DATE_TIME"):
-            try:
-                return from_serial(number)
-            except OverflowError:
-                return number
-        if kind == "PERCENT":
-            return Percent(number)
-        return int(number) if number.is_integer() and abs(number) < 2**53 else number
-    if "stringValue" in value:
-        return str(value["stringValue"])
-    if "boolValue" in value:
-        return bool(value["boolValue"])
-    if "errorValue" in value:
-        return ERROR_TEXT.get(value["errorValue"].get("type", "ERROR"), "#ERROR!")
-    return None
 
 
 def parse_spreadsheet(data: dict[str, Any]) -> tuple[Snapshot, _ReadState]:
@@ -249,16 +218,17 @@ class GoogleBackend:
         Google rejects it whole: the batch is then already in place, which one read confirms and locates.
         """
         ranges = sorted({quote_tab(tab) for tab, _row in new_anchors})
+        added = {r["addSheet"]["properties"]["sheetId"] for r in requests if "addSheet" in r}
         retries = self.gateway.http.retries
         try:
             reply = self._counted(self.gateway.batch_update, self._id(), requests, ranges,
                                   LANDED_FIELDS if ranges else None)
         except BackendError as refused:
-            if not (self.gateway.http.retries > retries and _rejected(refused)):
+            # Only a batch carrying IDs of ours (anchors, tabs) can be refused for being a repeat.
+            if not (self.gateway.http.retries > retries and _rejected(refused) and (new_anchors or added)):
                 raise
             data = self._counted(self.gateway.get_spreadsheet, self._id(), READ_FIELDS)
             now, fresh = parse_spreadsheet(data)
-            added = {r["addSheet"]["properties"]["sheetId"] for r in requests if "addSheet" in r}
             if not (set(new_anchors.values()) <= set(fresh.found.rows_of)
                     and added <= {s.sheet_id for s in fresh.sheets.values()}):
                 raise  # not a repeat of an applied batch: Google's refusal stands
