@@ -28,14 +28,14 @@ from hypothesis import strategies as st
 
 from sync import catalog
 from sync.backends.gsheets_layout import api_value
-from sync.backends.memory import MemoryBackend
+from sync.backends.memory import MemoryBackend, put
 from sync.backends.xlsx import XlsxBackend
 from sync.cli import main
 from sync.demo import AS_OF, demo_layout
 from sync.engine import run_sync
 from sync.errors import OkrsyncError
 from sync.layout import Layout, TabLayout
-from sync.model import CellValue, Grid, Percent
+from sync.model import CellValue, Percent
 from tests.addon_support import apply_plan_json, snapshot_json
 from tests.service_support import make_app
 
@@ -86,15 +86,6 @@ MUTATION = st.one_of(
 )
 
 
-def _set(grid: Grid, row: int, col: int, value: CellValue) -> None:
-    while len(grid) < row:
-        grid.append([])
-    line = grid[row - 1]
-    while len(line) < col:
-        line.append(None)
-    line[col - 1] = value
-
-
 def mutate(layout: Layout, mutations: list[tuple[Any, ...]]) -> Layout:
     """The layout with people's edits applied to its grids and tabs (formats stay where provisioning put them)."""
     tabs = layout.tabs
@@ -104,19 +95,19 @@ def mutate(layout: Layout, mutations: list[tuple[Any, ...]]) -> Layout:
         tab = tabs[args[0] % len(tabs)] if op != "extra" else None
         if op == "set":
             assert tab is not None
-            _set(tab.grid, args[1], args[2], args[3])
+            put(tab.grid, args[1], args[2], args[3])
         elif op == "edit":
             inputs = [t for t in tabs if t.key in ("okrs", "settings") or t.key.startswith("checkins:")]
             if inputs:
                 tab = inputs[args[0] % len(inputs)]
                 width = 2 if tab.key == "settings" else 10 if tab.key == "okrs" else 5
-                _set(tab.grid, 2 + args[1] % max(1, len(tab.grid) - 1), 1 + args[2] % width, args[3])
+                put(tab.grid, 2 + args[1] % max(1, len(tab.grid) - 1), 1 + args[2] % width, args[3])
         elif op == "blank_row" and tab is not None:
             tab.grid.insert(min(args[1], len(tab.grid)), [])
         elif op == "delete_row" and tab is not None and args[1] <= len(tab.grid):
             del tab.grid[args[1] - 1]
         elif op == "copy_header" and tab is not None and tab.grid and args[1] <= len(tab.grid[0]):
-            _set(tab.grid, 1, args[2], tab.grid[0][args[1] - 1])
+            put(tab.grid, 1, args[2], tab.grid[0][args[1] - 1])
         elif op == "rename" and tab is not None:
             new = {"suffix": f"{tab.name} (2)", "upper": tab.name.upper(), "lower": tab.name.lower(),
                    "other": "Onglet" if layout.lang == "fr" else "Tab"}[args[1]][:31]

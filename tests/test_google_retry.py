@@ -11,6 +11,7 @@ import responses
 from sync.errors import BackendError
 from sync.google_api import GoogleGateway
 from sync.google_retry import RetryBudget, RetryingHTTPClient, RetryPolicy, SyncGuard
+from tests.service_support import FakeClock
 
 SID = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd"
 GET_URL = f"https://sheets.googleapis.com/v4/spreadsheets/{SID}"
@@ -18,22 +19,7 @@ UPDATE_URL = f"{GET_URL}:batchUpdate"
 UNAVAILABLE = {"error": {"code": 503, "message": "The service is unavailable.", "status": "UNAVAILABLE"}}
 
 
-class Clock:
-    """Time that passes only when the client sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def gateway(clock: Clock, guard: SyncGuard | None) -> GoogleGateway:
+def gateway(clock: FakeClock, guard: SyncGuard | None) -> GoogleGateway:
     http = RetryingHTTPClient(google.oauth2.credentials.Credentials("t"), sleep=clock.sleep, random=lambda: 1.0,
                               clock=clock, guard=guard)
     return GoogleGateway(http, "en")
@@ -48,7 +34,7 @@ def mocked() -> Iterator[responses.RequestsMock]:
 def test_a_call_gives_up_at_once_when_its_next_wait_would_pass_the_syncs_budget(mocked):
     for _ in range(4):
         mocked.get(GET_URL, status=503, json=UNAVAILABLE)
-    clock = Clock()
+    clock = FakeClock()
     api = gateway(clock, SyncGuard(RetryBudget(10.0, clock=clock)))
     with pytest.raises(BackendError) as caught:
         api.get_spreadsheet(SID, "spreadsheetId")
@@ -63,7 +49,7 @@ def test_every_call_of_one_sync_draws_on_the_same_budget(mocked):
     mocked.get(GET_URL, status=429, headers={"Retry-After": "100"}, json=UNAVAILABLE)
     mocked.get(GET_URL, json={"spreadsheetId": SID})
     mocked.post(UPDATE_URL, status=429, headers={"Retry-After": "30"}, json=UNAVAILABLE)
-    clock = Clock()
+    clock = FakeClock()
     budget = RetryBudget(120.0, clock=clock)
     api = gateway(clock, SyncGuard(budget))
     api.get_spreadsheet(SID, "spreadsheetId")
@@ -79,7 +65,7 @@ def test_no_wait_ends_past_the_syncs_deadline(mocked):
     mocked.get(GET_URL, status=503, json=UNAVAILABLE)
     mocked.get(GET_URL, json={"spreadsheetId": SID})
     mocked.get(GET_URL, status=429, headers={"Retry-After": "60"}, json=UNAVAILABLE)
-    clock = Clock()
+    clock = FakeClock()
     api = gateway(clock, SyncGuard(RetryBudget(120.0, deadline=clock.now + 50, clock=clock)))
     api.get_spreadsheet(SID, "spreadsheetId")  # a 1 s wait ends well before the deadline
     with pytest.raises(BackendError):
@@ -91,7 +77,7 @@ def test_no_wait_ends_past_the_syncs_deadline(mocked):
 def test_without_a_guard_each_call_keeps_its_own_attempts(mocked):
     for _ in range(6):
         mocked.get(GET_URL, status=429, headers={"Retry-After": "100"}, json=UNAVAILABLE)
-    clock = Clock()
+    clock = FakeClock()
     with pytest.raises(BackendError):
         gateway(clock, None).get_spreadsheet(SID, "spreadsheetId")
     assert clock.sleeps == [100.0] * 5  # the CLI's behaviour, unchanged
@@ -101,7 +87,7 @@ def test_the_guard_hook_runs_before_every_attempt_told_whether_it_writes(mocked)
     mocked.get(GET_URL, status=503, json=UNAVAILABLE)
     mocked.get(GET_URL, json={"spreadsheetId": SID})
     mocked.post(UPDATE_URL, json={"spreadsheetId": SID, "replies": []})
-    clock = Clock()
+    clock = FakeClock()
     seen: list[bool] = []
     api = gateway(clock, SyncGuard(RetryBudget(clock=clock), seen.append))
     api.get_spreadsheet(SID, "spreadsheetId")
@@ -114,7 +100,7 @@ def test_a_hook_that_raises_stops_the_call_before_it_is_sent(mocked):
         if writes:
             raise RuntimeError("lease lost")
 
-    clock = Clock()
+    clock = FakeClock()
     api = gateway(clock, SyncGuard(RetryBudget(clock=clock), refuse))
     with pytest.raises(RuntimeError, match="lease lost"):
         api.batch_update(SID, [])
@@ -123,6 +109,6 @@ def test_a_hook_that_raises_stops_the_call_before_it_is_sent(mocked):
 
 def test_each_attempt_is_sent_with_a_timeout(mocked):
     mocked.get(GET_URL, json={"spreadsheetId": SID})
-    clock = Clock()
+    clock = FakeClock()
     gateway(clock, None).get_spreadsheet(SID, "spreadsheetId")
     assert mocked.calls[0].request.req_kwargs["timeout"] == RetryPolicy().timeout == (10.0, 120.0)

@@ -29,13 +29,7 @@ class MemoryBackend:
 
     def set(self, tab: str, row: int, col: int, value: CellValue) -> None:
         """Put a value at 1-based (row, col), growing the grid as a sheet would."""
-        grid = self.tabs[tab]
-        while len(grid) < row:
-            grid.append([])
-        line = grid[row - 1]
-        while len(line) < col:
-            line.append(None)
-        line[col - 1] = value
+        put(self.tabs[tab], row, col, value)
 
     def append_row(self, tab: str, values: list[CellValue]) -> int:
         """Type a row under the last one; return its sheet row."""
@@ -59,3 +53,13 @@ class MemoryBackend:
     @contextmanager
     def lock(self) -> Iterator[None]:
         yield
+
+
+def put(grid: Grid, row: int, col: int, value: CellValue) -> None:
+    """Put a value at 1-based (row, col) of a grid, growing it as a sheet would."""
+    while len(grid) < row:
+        grid.append([])
+    line = grid[row - 1]
+    while len(line) < col:
+        line.append(None)
+    line[col - 1] = value
