@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import catalog
 from .errors import BadArgument
+from .layout_model import Area, ColourRule, Dropdown, Layout, NumberFormat, Protection, TabLayout
 from .model import ChartSpec, Grid, Heading, Percent
 from .rowkey import key_formula
 
@@ -81,88 +82,6 @@ def quarter_dates(year: int, q: int) -> tuple[dt.date, dt.date]:
     start = dt.date(year, 3 * q - 2, 1)
     end = dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)
     return start, end
-
-
-@dataclass(frozen=True)
-class Area:
-    """A rectangle of 1-based rows and columns, inclusive."""
-
-    first_row: int
-    last_row: int
-    first_col: int
-    last_col: int
-
-
-@dataclass(frozen=True)
-class Dropdown:
-    """A list of allowed values on an area: fixed values, or the cells of another tab's column."""
-
-    area: Area
-    values: tuple[str, ...] = ()
-    source_tab: str | None = None
-    source: Area | None = None
-    strict: bool = False
-
-
-@dataclass(frozen=True)
-class ColourRule:
-    """Colour `area` when the cell of `status_col` on the same row equals `text` (a status word).
-
-    `status_col` 0 means each cell of the area is judged by its own value; a `formula` (Sheets' syntax, relative
-    to the area's first row) replaces both.
-    """
-
-    area: Area
-    status_col: int
-    text: str
-    colour: str
-    formula: str | None = None
-
-
-@dataclass(frozen=True)
-class Protection:
-    """A warning-only protected area (computed columns, service tabs)."""
-
-    area: Area | None
-    description: str
-
-
-@dataclass(frozen=True)
-class NumberFormat:
-    area: Area
-    kind: str  # "percent", "date", "number"
-
-
-@dataclass
-class TabLayout:
-    """One tab as provisioning lays it out."""
-
-    key: str
-    name: str
-    grid: Grid
-    widths: list[int]
-    frozen_rows: int = 1
-    header_row: int | None = 1
-    header_fills: list[tuple[int, str]] = field(default_factory=list)
-    dropdowns: list[Dropdown] = field(default_factory=list)
-    colour_rules: list[ColourRule] = field(default_factory=list)
-    protections: list[Protection] = field(default_factory=list)
-    formats: list[NumberFormat] = field(default_factory=list)
-    tab_colour: str | None = None
-    protect_whole: bool = False
-    hidden: bool = False
-
-
-@dataclass
-class Layout:
-    """A whole workbook as provisioning lays it out, for any backend to render."""
-
-    title: str
-    lang: str
-    locale: str
-    time_zone: str
-    tabs: list[TabLayout]
-    charts: list[ChartSpec]
 
 
 def _status_rules(area: Area, status_col: int, lang: str) -> list[ColourRule]:
