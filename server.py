@@ -12,6 +12,7 @@ from flask import Flask
 
 from sync.errors import BadArgument
 from sync.service import addon_api, api, context, cron, http_errors, logs, openapi, pages
+from sync.service.ratelimit import BUDGET
 
 
 def defaults() -> dict[str, Any]:
@@ -29,7 +30,8 @@ def defaults() -> dict[str, Any]:
         "TASKS_SERVICE_ACCOUNT": "",  # who the tasks' OIDC tokens name
         "TASKS_AUDIENCE": "",  # audience of cron/task OIDC tokens (default TASKS_BASE_URL)
         "CRON_SERVICE_ACCOUNT": "",  # Cloud Scheduler's service account, when it calls with OIDC
-        "SHEETS_QUOTA_PER_MINUTE": 60,  # Sheets API requests per minute per user
+        "SHEETS_QUOTA_PER_MINUTE": BUDGET.per_user,  # Sheets API requests per minute per user
+        "SHEETS_QUOTA_PER_PROJECT": BUDGET.per_project,  # ...and per project
         "NIGHTLY_WORKERS": 4,
         "LEASE_SECONDS": 900,
         "GOOGLE_CREDENTIALS": None,  # a key file; default: Application Default Credentials

@@ -265,3 +265,45 @@ function cellsByTab_(cells) {
   });
   return out;
 }
+
+/**
+ * How tabs grow, as the service sends it (`plan.room`; sync/backends/gsheets_growth.py).
+ * @typedef {{min: number, per_row: number, service_per_row: number, grow_under: number}} Room
+ */
+
+/**
+ * The free rows a tab of `used` rows (header included) is given: max(min, per_row × used rounded down); a
+ * service tab (History, Org, Lists) service_per_row a row.
+ * @param {Room} room
+ * @param {number} used
+ * @param {boolean=} service
+ */
+function roomFor_(room, used, service) {
+  return Math.max(room.min, Math.floor((service ? room.service_per_row : room.per_row) * used));
+}
+
+/**
+ * Rows to insert below the last used row of a people tab (OKRs, check-ins) before its computed cells are
+ * written: none while its free rows are at least room // grow_under, else enough to give it its whole room
+ * again, as the Google backend grows the same tab (gsheets_growth.short_of_room).
+ * @param {Room|null|undefined} room null when the service does not say: the tab is left as it is
+ * @param {number} used the tab's last used row
+ * @param {number} maxRows the rows the tab has
+ */
+function peopleTabGrowth_(room, used, maxRows) {
+  if (!room || used < 1) return 0;
+  const want = roomFor_(room, used);
+  return maxRows - used < Math.floor(want / room.grow_under) ? used + want - maxRows : 0;
+}
+
+/**
+ * Rows to insert below what a service tab holds so that a rewrite of `rows` rows fits: none when it fits,
+ * else enough for its room past them too (just enough when the service does not say).
+ * @param {Room|null|undefined} room
+ * @param {number} rows the rewrite's rows
+ * @param {number} maxRows the rows the tab has
+ */
+function serviceTabGrowth_(room, rows, maxRows) {
+  if (rows <= maxRows) return 0;
+  return rows + (room ? roomFor_(room, rows, true) : 0) - maxRows;
+}

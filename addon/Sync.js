@@ -163,6 +163,11 @@ function applyPlan_(ss, sheets, plan, reads) {
       moved += group.cells.filter((c, i, all) => all.findIndex((x) => x.row === c.row) === i).length;
       return;
     }
+    // Room to type below the rows in use, as the Google backend keeps it: rows go in below the last used row,
+    // so no row in use moves; before the re-read, which the writes follow as closely as they can.
+    const used = plan.room ? sheet.getLastRow() : 0;
+    const grow = peopleTabGrowth_(plan.room, used, sheet.getMaxRows());
+    if (grow) growSheet_(sheet, used, grow);
     const range = sheet.getDataRange();
     const done = tabWrites_(group.tab, group.cells, plan.computed[group.tab], read.values, range.getValues(),
       range.getFormulas(), sheet.getMaxRows());
@@ -181,28 +186,61 @@ function applyPlan_(ss, sheets, plan, reads) {
  * The plan's service tabs, each rewritten from A1 in one setValues (a tab a person deleted comes back), then
  * its charts, redrawn only where they no longer cover what they should (a team was added).
  * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
- * @param {{tabs?: Array<{name: string, values: Array<Array<*>>}>, charts?: LayoutChart[]}} plan
+ * @param {{tabs?: Array<{name: string, values: Array<Array<*>>}>, charts?: LayoutChart[], room?: Room}} plan
  */
 function writeServiceTabs_(ss, plan) {
   (plan.tabs || []).forEach((tab) => {
     const write = serviceTabWrite_(tab);
     if (!write) return;
-    const sheet = ss.getSheetByName(tab.name) || ss.insertSheet(tab.name);
-    fitSheet_(sheet, write.values.length, write.values[0].length);
+    const found = ss.getSheetByName(tab.name);
+    const sheet = found || ss.insertSheet(tab.name);
+    fitSheet_(sheet, write.values.length, write.values[0].length, plan.room, !found);
     sheet.getRange(1, 1, write.values.length, write.values[0].length).setValues(write.values);
   });
   ensureCharts_(ss, plan.charts || []);
 }
 
 /**
- * Grows `sheet` to at least rows × cols (setValues refuses a range beyond the grid).
+ * Makes a service tab hold at least rows × cols (setValues refuses a range beyond the grid), as the Google
+ * backend does: a tab made now gets its rows and their room; one too small grows below what it holds.
  * @param {GoogleAppsScript.Spreadsheet.Sheet} sheet
  * @param {number} rows
  * @param {number} cols
+ * @param {Room|undefined} room
+ * @param {boolean} fresh just inserted (Apps Script's default size)
  */
-function fitSheet_(sheet, rows, cols) {
-  const maxRows = sheet.getMaxRows();
-  if (rows > maxRows) sheet.insertRowsAfter(maxRows, rows - maxRows);
+function fitSheet_(sheet, rows, cols, room, fresh) {
+  if (fresh && room) resizeSheet_(sheet, rows + roomFor_(room, rows, true), Math.max(cols, sheet.getMaxColumns()));
+  const grow = serviceTabGrowth_(room, rows, sheet.getMaxRows());
+  if (grow) growSheet_(sheet, sheet.getLastRow(), grow);
   const maxCols = sheet.getMaxColumns();
   if (cols > maxCols) sheet.insertColumnsAfter(maxCols, cols - maxCols);
+}
+
+/**
+ * Inserts `count` rows below row `after` (0: at the top) that look like the tab's free rows: the number formats
+ * and dropdowns of the free row below them, else (the tab was full) of row `after`, never of the header.
+ * Colour rules and protections are laid open-ended (`A2:I`) and cover the new rows by themselves. Apps Script's
+ * Sheet.insertRowsAfter reference says nothing of what new rows inherit
+ * (https://developers.google.com/apps-script/reference/spreadsheet/sheet#insertrowsafterafterposition,-howmany),
+ * so the looks are pasted: CopyPasteType PASTE_FORMAT is "the format only" and PASTE_DATA_VALIDATION "the data
+ * validation only" (https://developers.google.com/apps-script/reference/spreadsheet/copy-paste-type); a one-row
+ * source repeats down a taller destination, as the Sheets API's copyPaste does ("If the range covers a span
+ * that's a multiple of the source's height … the data will be repeated",
+ * https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/request#copypasterequest).
+ * @param {GoogleAppsScript.Spreadsheet.Sheet} sheet
+ * @param {number} after
+ * @param {number} count
+ */
+function growSheet_(sheet, after, count) {
+  const before = sheet.getMaxRows();
+  if (after > 0) sheet.insertRowsAfter(after, count);
+  else sheet.insertRowsBefore(1, count);
+  const model = after < before ? after + count + 1 : after;
+  if (model <= 1) return;
+  const cols = sheet.getMaxColumns();
+  const source = sheet.getRange(model, 1, 1, cols);
+  const target = sheet.getRange(after + 1, 1, count, cols);
+  source.copyTo(target, SpreadsheetApp.CopyPasteType.PASTE_FORMAT, false);
+  source.copyTo(target, SpreadsheetApp.CopyPasteType.PASTE_DATA_VALIDATION, false);
 }

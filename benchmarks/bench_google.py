@@ -1,15 +1,20 @@
 """okrsync's sync against the same job done with gspread-dataframe + gspread-formatting, and cell by cell.
 
-Run: python -m benchmarks.bench_google   (offline: everything goes to the Sheets/Drive fake of tests/)
+Run: python -m benchmarks.bench_google [TEAMS…]   (offline: everything goes to the Sheets/Drive fake of tests/)
 
-For 3, 10 and 30 teams (10 KRs each, 13 weeks of check-ins) the same synthetic workbook is provisioned
-three times in the fake, and each method does a first sync and an unchanged rerun on its own copy. Calls
-are counted by the fake; time is simulated at 150 ms a call plus the client's measured CPU time.
+For 3, 10, 30 and 100 teams (10 KRs each, 13 weeks of check-ins) the same synthetic workbook is provisioned
+with the template's real layout three times in the fake. Each baseline does a first sync and an unchanged
+rerun on its own copy; okrsync does the four syncs of its life: the first, a week whose check-in rows people
+added, a week where one value changed, and a rerun with nothing changed. Calls and request bytes are counted
+by the fake; time is simulated at 150 ms a call plus the client's measured CPU time.
 """
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import gc
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -22,6 +27,7 @@ import responses
 
 from benchmarks.baselines import DryWritesClient, Rules, cell_by_cell, compare, with_dataframes
 from benchmarks.synthetic import AS_OF, synthetic_layout
+from sync import catalog
 from sync.backends.gsheets import READ_FIELDS, GoogleBackend, parse_spreadsheet
 from sync.engine import evaluate, run_sync
 from sync.google_api import GoogleGateway, RetryingHTTPClient
@@ -30,9 +36,9 @@ from sync.model import Snapshot, WritePlan
 from tests.google_fake import FakeGoogle, dummy_credentials
 from tests.google_fake import sheets as fake_sheets
 from tests.google_fake.render import spreadsheet_json
-from tests.google_harness import compact
+from tests.google_harness import type_rows
 
-SIZES = (3, 10, 30)
+SIZES = (3, 10, 30, 100)
 KRS_PER_TEAM, WEEKS = 10, 13
 SECONDS_PER_CALL = 0.150
 #: Sheets' per-user quota: 60 read and 60 write requests a minute.
@@ -40,7 +46,11 @@ QUOTA_PER_MINUTE = 60
 #: Cell by cell is executed against the fake up to this many teams; above, its writes are built by gspread
 #: and counted by the HTTP client without being sent (tens of thousands of calls would take the fake hours).
 EXECUTE_CELL_BY_CELL_UP_TO = 3
+#: The dataframe baseline is executed against the fake up to this many teams (above, a few minutes each).
+EXECUTE_DATAFRAMES_UP_TO = 30
 METHODS = ("okrsync", "gspread-dataframe + gspread-formatting", "gspread cell by cell")
+#: okrsync's syncs over a workbook's life, in the order they are run.
+SCENARIOS = ("first sync", "a week of new check-in rows", "one value changed", "nothing changed")
 
 
 @dataclass
@@ -51,6 +61,11 @@ class Cost:
     writes: int
     cpu: float
     executed: bool = True
+    #: Bytes of each write request's body, and of the read answers.
+    sent: tuple[int, ...] = ()
+    read_bytes: int = 0
+    #: Bytes of the read answers cut at each tab's last row holding a value: what the rows in use cost.
+    in_use_bytes: int = 0
 
     @property
     def calls(self) -> int:
@@ -81,13 +96,35 @@ class TimedFake(FakeGoogle):
 
 
 def benchmark_layout(teams: int) -> Layout:
-    """The synthetic workbook, with formats, dropdowns and colour rules cut to the rows it uses.
+    """The synthetic workbook with the template's layout as users get it (nothing cut)."""
+    return synthetic_layout(teams, KRS_PER_TEAM, teams * KRS_PER_TEAM * WEEKS, "fr")
 
-    The fake applies formats cell by cell and full-size areas (3 000 rows a check-in tab, 20 000 of history)
-    make provisioning slow; the history keeps enough formatted rows for its dates and percentages."""
-    layout = synthetic_layout(teams, KRS_PER_TEAM, teams * KRS_PER_TEAM * WEEKS, "fr")
-    rows = max(400, *(len(tab.grid) + 50 for tab in layout.tabs if tab.key != "history"))
-    return compact(layout, rows, history=teams * KRS_PER_TEAM * (WEEKS + 1) + 50)
+
+def in_use(answer: dict[str, Any]) -> int:
+    """Bytes of a `spreadsheets.get` answer had every tab ended at its last row holding a value."""
+    cut = copy.deepcopy(answer)
+    for sheet in cut.get("sheets", []):
+        for part in sheet.get("data", []):
+            rows = part.get("rowData", [])
+            last = max((i for i, row in enumerate(rows) if any("effectiveValue" in c for c in row.get("values", []))),
+                       default=-1)
+            part["rowData"], part["rowMetadata"] = rows[: last + 1], part.get("rowMetadata", [])[: last + 1]
+    return len(json.dumps(cut))
+
+
+def type_week(fake: FakeGoogle, spreadsheet_id: str, teams: int) -> None:
+    """People add the next Monday's check-in of every KR, below each team's last row."""
+    monday = (AS_OF + dt.timedelta(days=7 - AS_OF.weekday())).strftime("%d/%m/%Y")
+    for t in range(teams):
+        title = catalog.checkin_tab_name(f"Équipe {t + 1:02d}", "fr")
+        used = len(fake.values(spreadsheet_id, title))
+        rows = [[monday, f"T{t}-KR{k + 1}", 50 + k, "🟢"] for k in range(KRS_PER_TEAM)]
+        type_rows(fake, spreadsheet_id, title, rows, first_row=used + 1)
+
+
+def change_one_value(fake: FakeGoogle, spreadsheet_id: str) -> None:
+    """A person corrects one value of the first team's first check-in."""
+    type_rows(fake, spreadsheet_id, catalog.checkin_tab_name("Équipe 01", "fr"), [[None, None, 77]], first_row=2)
 
 
 class Bench:
@@ -138,7 +175,12 @@ class Bench:
         finally:
             gc.enable()
         held = dry_client.held - held_before if dry_client else 0
-        return Cost(len(self.fake.read_calls()), len(self.fake.write_calls()) + held, cpu, executed=not held)
+        answered = [e for e in self.fake.exchanges if 200 <= e.status < 300]
+        sent = tuple(len(json.dumps(e.body)) for e in answered if not e.is_read and e.body is not None)
+        reads = [e for e in answered if e.is_read and e.call.kind.endswith("spreadsheets.get")]
+        return Cost(len(self.fake.read_calls()), len(self.fake.write_calls()) + held, cpu, executed=not held,
+                    sent=sent, read_bytes=sum(len(e.text) for e in reads),
+                    in_use_bytes=sum(in_use(e.response) for e in reads))
 
     def compute(self, spreadsheet_id: str) -> Callable[[], tuple[WritePlan, Snapshot]]:
         """The engine's plan on the sheet as it stands, from the fake's state: not an API call, and not
@@ -162,27 +204,34 @@ class Bench:
         return GoogleGateway(RetryingHTTPClient(dummy_credentials(), sleep=lambda _: None), "fr")
 
 
-def run_size(teams: int) -> tuple[dict[str, tuple[Cost, Cost | None]], dict[str, str]]:
+def run_size(teams: int) -> tuple[dict[str, tuple[Cost, Cost | None]], dict[str, str], dict[str, Cost]]:
     """(first sync, unchanged rerun) for each method on `teams` teams; how each copy ended up against
-    okrsync's, for the methods whose writes were executed."""
+    okrsync's, for the methods whose writes were executed; okrsync's cost in each scenario of SCENARIOS."""
     results: dict[str, tuple[Cost, Cost | None]] = {}
     outcome: dict[str, str] = {}
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        fake = TimedFake()
+        fake = TimedFake(check_responses=False)
         fake.install(rsps)
         bench = Bench(fake, teams)
         ids = [bench.provision() for _ in METHODS]
         bench.compute(ids[0])()  # warm-up: first-use costs (template loading…) are nobody's sync
         run = bench.okrsync(ids[0])
-        results[METHODS[0]] = (bench.measure(run), bench.measure(run))
-        run = bench.with_dataframes(ids[1])
-        results[METHODS[1]] = (bench.measure(run), bench.measure(run))
+        first, rerun = bench.measure(run), bench.measure(run)
+        results[METHODS[0]] = (first, rerun)
+        if teams <= EXECUTE_DATAFRAMES_UP_TO:
+            run = bench.with_dataframes(ids[1])
+            results[METHODS[1]] = (bench.measure(run), bench.measure(run))
         results[METHODS[2]] = _cell_by_cell(bench, ids[2], execute=teams <= EXECUTE_CELL_BY_CELL_UP_TO)
         for method, spreadsheet_id in zip(METHODS[1:], ids[1:], strict=True):
-            if results[method][0].executed:
+            if method in results and results[method][0].executed:
                 outcome[method] = compare(bench.contents(ids[0]), bench.contents(spreadsheet_id))
+        type_week(fake, ids[0], teams)
+        week = bench.measure(bench.okrsync(ids[0]))
+        change_one_value(fake, ids[0])
+        changed = bench.measure(bench.okrsync(ids[0]))
+        scenarios = dict(zip(SCENARIOS, (first, week, changed, bench.measure(bench.okrsync(ids[0]))), strict=True))
         fake.assert_clean()
-    return results, outcome
+    return results, outcome, scenarios
 
 
 def _cell_by_cell(bench: Bench, spreadsheet_id: str, execute: bool) -> tuple[Cost, Cost | None]:
@@ -220,53 +269,68 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def table(results: dict[int, dict[str, tuple[Cost, Cost | None]]], outcomes: dict[int, dict[str, str]]) -> str:
-    """The Markdown table of first syncs, its note, and the line on unchanged reruns."""
+Results = dict[int, tuple[dict[str, tuple[Cost, Cost | None]], dict[str, str], dict[str, Cost]]]
+
+
+def google_results(sizes: list[int]) -> Results:
+    """run_size for each size: what the report and the tables are made of."""
+    out: Results = {}
+    for teams in sizes:
+        start = time.perf_counter()
+        out[teams] = run_size(teams)
+        print(f"{teams} teams measured in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    return out
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.2f} MB"
+
+
+def table(results: Results) -> str:
+    """The Markdown tables: first syncs against the baselines (with the ratio), okrsync's syncs by scenario."""
     lines = [
-        "| workbook | method | read calls | write calls | total calls | simulated time | quota-minutes |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| workbook | method | read calls | write calls | total calls | × okrsync's | simulated time | quota-minutes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for teams, by_method in results.items():
+    for teams, (by_method, _outcomes, _scenarios) in results.items():
+        ours = by_method[METHODS[0]][0].calls
         for method, (first, _) in by_method.items():
             star = "" if first.executed else " *"
             fits = "fits" if first.quota_minutes <= 1 else "429s"
             lines.append(
                 f"| {teams} teams | {method}{star} | {first.reads:,} | {first.writes:,} | {first.calls:,} "
-                f"| {_duration(first.seconds)} | {first.quota_minutes:,.2f} ({fits}) |"
+                f"| {first.calls / ours:,.1f} | {_duration(first.seconds)} | {first.quota_minutes:,.2f} ({fits}) |"
             )
     lines.append("")
     lines.append(
-        f"First sync of a workbook of N teams × {KRS_PER_TEAM} KRs × {WEEKS} weeks of check-ins, against the "
-        "Sheets/Drive fake. Simulated time = calls × 150 ms + measured client CPU (the fake's own work taken "
-        f"out). Quota-minutes = max(reads, writes) / {QUOTA_PER_MINUTE}: above 1 the job cannot finish within "
-        "a minute's per-user quota, gets 429s and lasts at least that many minutes. "
-        "A call is one HTTP request: gspread opens a spreadsheet with 2 metadata GETs (open_by_key, "
+        f"First sync of a workbook of N teams × {KRS_PER_TEAM} KRs × {WEEKS} weeks of check-ins (laid out by "
+        "okrsync with those rows), against the Sheets/Drive fake. Simulated time = calls × 150 ms + measured "
+        f"client CPU (the fake's own work taken out). Quota-minutes = max(reads, writes) / {QUOTA_PER_MINUTE}: "
+        "above 1 the job cannot finish within a minute's per-user quota, gets 429s and lasts at least that many "
+        "minutes. A call is one HTTP request: gspread opens a spreadsheet with 2 metadata GETs (open_by_key, "
         "worksheets()); get_as_dataframe is 1 values.get a tab; set_with_dataframe 1 resize + 1 values.update "
         "a changed tab; format_cell_ranges 1 batchUpdate a tab; update_cell and format 1 call each. "
+        f"The dataframe baseline is run up to {EXECUTE_DATAFRAMES_UP_TO} teams. "
         "* writes built by gspread and counted by its HTTP client, not sent to the fake (reads executed)."
     )
     lines.append("")
-    parts = []
-    for method in METHODS:
-        reruns = [(t, r[method][1]) for t, r in results.items()]
-        shown = ", ".join(f"{c.reads} + {c.writes} ({t} teams, {_duration(c.seconds)})"
-                          for t, c in reruns if c is not None)
-        parts.append(f"{method} {shown}")
-    lines.append("Rerun with no change (reads + writes): " + "; ".join(parts) + ".")
-    lines.append("")
-    ends = [f"{method} ({teams} teams): {text}" for teams, found in outcomes.items() for method, text in found.items()]
+    ends = [f"{method} ({teams} teams): {text}" for teams, (_r, found, _s) in results.items()
+            for method, text in found.items()]
     lines.append("Sheet after the sync, against okrsync's copy: " + "; ".join(ends) + ".")
+    lines += ["", "| workbook | okrsync sync | read + write calls | largest request | written | read answer "
+              "| read ÷ rows in use | simulated time |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for teams, (_r, _o, scenarios) in results.items():
+        for name, cost in scenarios.items():
+            ratio = cost.read_bytes / cost.in_use_bytes if cost.in_use_bytes else 0
+            largest = _mb(max(cost.sent, default=0))
+            lines.append(f"| {teams} teams | {name} | {cost.reads} + {cost.writes} | {largest} | {_mb(sum(cost.sent))} "
+                         f"| {_mb(cost.read_bytes)} | {ratio:.2f} | {_duration(cost.seconds)} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or list(SIZES)
-    results, outcomes = {}, {}
-    for teams in sizes:
-        start = time.perf_counter()
-        results[teams], outcomes[teams] = run_size(teams)
-        print(f"{teams} teams measured in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
-    print(table(results, outcomes))
+    print(table(google_results(sizes)))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -24,6 +25,10 @@ from .google_retry import is_retryable as is_retryable
 SHEETS_URL = "https://sheets.googleapis.com/v4/spreadsheets"
 DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
 SPREADSHEET_WEB_URL = "https://docs.google.com/spreadsheets/d/{id}"
+
+#: Google's advice for a request body: "a 2-MB maximum payload is recommended to optimize for speed"
+#: (https://developers.google.com/sheets/api/limits). Bigger writes go in several calls under it.
+MAX_REQUEST_BYTES = 2_000_000
 
 #: The reasons of a 403 that means "this account may not open this file".
 ACCESS_REASONS = frozenset({"forbidden", "insufficientFilePermissions", "insufficientPermissions"})
@@ -154,6 +159,36 @@ class GoogleGateway:
 
 
 _FAILURES = (APIError, RetriesExhausted, requests.RequestException, google.auth.exceptions.GoogleAuthError)
+
+
+def _size(item: Any) -> int:
+    """Bytes an item adds to a request body as `requests` writes JSON (ASCII-escaped, ", " between items)."""
+    return len(json.dumps(item)) + 2
+
+
+def split_by_size(items: list[Any], limit: int) -> Iterator[list[Any]]:
+    """`items` in order, in as few runs as keep each run's JSON, with room for the body around it, under
+    `limit` bytes (an item bigger than that goes alone)."""
+    limit -= 4096  # the body's other members: valueInputOption, response fields
+    run: list[Any] = []
+    size = 0
+    for item in items:
+        cost = _size(item)
+        if run and size + cost > limit:
+            yield run
+            run, size = [], 0
+        run.append(item)
+        size += cost
+    if run:
+        yield run
+
+
+def row_blocks(rows: list[list[Any]], limit: int) -> Iterator[tuple[int, list[list[Any]]]]:
+    """(first row index, rows) blocks of a grid, each under `limit` bytes of JSON."""
+    first = 0
+    for block in split_by_size(rows, limit):
+        yield first, block
+        first += len(block)
 
 
 def _id(spreadsheet_id: str) -> str:

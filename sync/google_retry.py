@@ -71,11 +71,15 @@ class SyncGuard:
 
     `budget` is shared by all the sync's calls; `before_attempt` runs before each attempt, told whether the
     call writes, and may raise to stop it (the service renews the sync's lease there, and refuses a write
-    whose lease was lost).
+    whose lease was lost). With `quota_window`, a 429 that names no Retry-After waits that long: Google's
+    quotas are per minute, and a retry before the window has moved past the calls that filled it is refused
+    too. The sync reserved that call's quota already (a refused call is not counted), so the retry
+    adds nothing to the window; `budget` bounds how many windows one sync may wait.
     """
 
     budget: RetryBudget
     before_attempt: Callable[[bool], None] | None = None
+    quota_window: float | None = None
 
 
 class RetriesExhausted(GSpreadException):
@@ -139,9 +143,12 @@ class RetryingHTTPClient(HTTPClient):
                     raise
                 last = f"HTTP {status}"
                 retry_after = self._retry_after(err.response)
+                window = self.guard.quota_window if self.guard is not None and status == 429 else None
             except (requests.ConnectionError, requests.Timeout) as err:
-                last, retry_after = type(err).__name__, None
+                last, retry_after, window = type(err).__name__, None, None
             wait = self.delay(attempt, retry_after)
+            if window and retry_after is None:
+                wait = max(wait, window)
             if attempt == attempts or (self.guard is not None and not self.guard.budget.take(wait)):
                 raise RetriesExhausted(method.upper(), path, attempt, last)
             self.retries += 1

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 
 from .model import ChartSpec, Grid
 
+#: An area from a tab's first body row down to at least this row is meant for its whole columns, however long
+#: the tab grows: a column format in xlsx, a range with no end row in Sheets.
+WHOLE_COLUMNS_FROM = 100
+
 
 @dataclass(frozen=True)
 class Area:
@@ -15,6 +19,11 @@ class Area:
     last_row: int
     first_col: int
     last_col: int
+
+    @property
+    def whole_columns(self) -> bool:
+        """Whether the area stands for its columns from the first body row down, as far as the tab goes."""
+        return self.first_row <= 2 and self.last_row >= WHOLE_COLUMNS_FROM
 
 
 @dataclass(frozen=True)

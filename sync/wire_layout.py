@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from .backends.gsheets_growth import GROW_UNDER, PER_ROW, SERVICE_PER_ROW, SPARE_MIN
 from .backends.gsheets_layout import (
     NUMBER_FORMATS,
     PIXELS_PER_CHAR,
     a1,
     api_value,
+    col_letters,
+    grid_range,
+    laid_out_rows,
     rule_condition,
     source_a1,
     tab_size,
@@ -34,15 +38,25 @@ def _cell_looks(grid: Grid) -> tuple[list[dict[str, Any]], list[list[int]]]:
     return formats, bold
 
 
-def _colour_rule(rule: ColourRule) -> dict[str, Any]:
+def area_a1(area: Area, rows: int) -> str:
+    """An area of a tab laid out with `rows` rows in A1: `L2:L50`, or `L2:L` when it reaches those rows, as
+    grid_range leaves out its end row (Sheets and Apps Script's getRange read `L2:L` down to the last row)."""
+    if "endRowIndex" in grid_range(0, area, rows):
+        return a1(area)
+    return f"{col_letters(area.first_col)}{area.first_row}:{col_letters(area.last_col)}"
+
+
+def _colour_rule(rule: ColourRule, rows: int) -> dict[str, Any]:
     kind, value = rule_condition(rule)
     formula = value if kind == "CUSTOM_FORMULA" else None
-    return {"range": a1(rule.area), "formula": formula, "text": None if formula else value, "colour": rule.colour}
+    return {"range": area_a1(rule.area, rows), "formula": formula, "text": None if formula else value,
+            "colour": rule.colour}
 
 
-def tab_json(tab: TabLayout, charts: list[ChartSpec]) -> dict[str, Any]:
-    """One tab of the layout JSON of PROTOCOL.md."""
-    rows, cols = tab_size(tab, [c for c in charts if c.tab == tab.name])
+def tab_json(tab: TabLayout, layout: Layout | None = None) -> dict[str, Any]:
+    """One tab of the layout JSON of PROTOCOL.md: the rows the Google backend creates it with, and its areas."""
+    charts = [c for c in layout.charts if c.tab == tab.name] if layout else []
+    rows, cols = laid_out_rows(tab, layout), tab_size(tab, charts)[1]
     cell_formats, bold = _cell_looks(tab.grid)
     fills = tab.header_fills if tab.header_row is not None else []
     return {
@@ -54,12 +68,12 @@ def tab_json(tab: TabLayout, charts: list[ChartSpec]) -> dict[str, Any]:
         "bold": bold,
         "header_fills": [{"row": tab.header_row, "col": col, "colour": colour} for col, colour in fills],
         # `number` formats have no pattern: the spreadsheet locale's own is left in place.
-        "formats": [{"range": a1(f.area), "pattern": NUMBER_FORMATS[f.kind]["pattern"]}
+        "formats": [{"range": area_a1(f.area, rows), "pattern": NUMBER_FORMATS[f.kind]["pattern"]}
                     for f in tab.formats if "pattern" in NUMBER_FORMATS[f.kind]],
-        "dropdowns": [{"range": a1(d.area), "values": None if source_a1(d) else list(d.values),
+        "dropdowns": [{"range": area_a1(d.area, rows), "values": None if source_a1(d) else list(d.values),
                        "source": source_a1(d), "strict": d.strict} for d in tab.dropdowns],
-        "colour_rules": [_colour_rule(rule) for rule in tab.colour_rules],
-        "protections": [{"range": a1(p.area) if p.area else None, "description": p.description}
+        "colour_rules": [_colour_rule(rule, rows) for rule in tab.colour_rules],
+        "protections": [{"range": area_a1(p.area, rows) if p.area else None, "description": p.description}
                         for p in tab.protections],
     }
 
@@ -73,10 +87,18 @@ def chart_json(chart: ChartSpec) -> dict[str, Any]:
             "values": column(chart.value_col), "row": chart.anchor_row, "col": chart.anchor_col}
 
 
+def room_json() -> dict[str, float]:
+    """How tabs grow (sync/backends/gsheets_growth.py), for the add-on to grow its tabs by the same numbers: a
+    tab of `used` rows gets max(min, per_row × used, rounded down) free rows (service tabs: service_per_row),
+    and grows back to that when its free rows fall under that room // grow_under."""
+    return {"min": SPARE_MIN, "per_row": PER_ROW, "service_per_row": SERVICE_PER_ROW, "grow_under": GROW_UNDER}
+
+
 def layout_json(layout: Layout) -> dict[str, Any]:
     """The whole layout JSON of PROTOCOL.md."""
     return {
         "title": layout.title, "lang": layout.lang, "locale": layout.locale, "time_zone": layout.time_zone,
-        "tabs": [tab_json(tab, layout.charts) for tab in layout.tabs],
+        "room": room_json(),
+        "tabs": [tab_json(tab, layout) for tab in layout.tabs],
         "charts": [chart_json(chart) for chart in layout.charts],
     }

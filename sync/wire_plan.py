@@ -7,7 +7,7 @@ from typing import Any
 from . import catalog
 from .backends.gsheets_layout import api_value, padded_size, padded_values
 from .model import Snapshot, WritePlan
-from .wire_layout import chart_json
+from .wire_layout import chart_json, room_json
 from .workbook import Workbook
 
 
@@ -24,7 +24,7 @@ def computed_columns(wb: Workbook) -> dict[str, list[int]]:
 
 
 def plan_json(plan: WritePlan, snapshot: Snapshot, computed: dict[str, list[int]]) -> dict[str, Any]:
-    """The plan of PROTOCOL.md: cells, computed columns, service tabs padded over what they held, charts."""
+    """The plan of PROTOCOL.md: cells, computed columns, service tabs padded over what they held, charts, room."""
     tabs = []
     for name, grid in plan.tabs.items():
         before = snapshot.tabs.get(name)
@@ -35,4 +35,6 @@ def plan_json(plan: WritePlan, snapshot: Snapshot, computed: dict[str, list[int]
         "computed": computed,
         "tabs": tabs,
         "charts": [chart_json(chart) for chart in plan.charts],
+        # How the add-on grows the tabs it writes, by the Google backend's numbers.
+        "room": room_json(),
     }

@@ -38,7 +38,7 @@ def demo_json(lang: str) -> dict[str, Any]:
     memory.provision(layout)
     tabs = []
     for tab in layout.tabs:
-        wire = tab_json(tab, [])
+        wire = tab_json(tab)
         grid = memory.tabs[tab.name]
         tabs.append({
             "name": tab.name,

@@ -81,10 +81,14 @@ class Workbooks:
     bases: dict[tuple[str, int, bool], str] = field(default_factory=dict)
 
     def make(self, rng: random.Random) -> tuple[str, str, str]:
-        """A new workbook: (spreadsheet ID, language, scenario) — first sync, rows added, or values changed."""
+        """A new workbook: (spreadsheet ID, language, scenario) — first sync (of a workbook laid out by an older
+        okrsync, with no row anchored yet, or not), rows added, or values changed."""
         lang, n = rng.choice(["fr", "en"]), rng.randint(1, 3)
-        scenario = rng.choice(["first sync", "rows added", "values changed"])
-        sid = self.clone(self.base(lang, n, synced=scenario != "first sync"))
+        scenario = rng.choice(["first sync", "first sync, older layout", "rows added", "values changed"])
+        sid = self.clone(self.base(lang, n, synced=not scenario.startswith("first sync")))
+        if scenario.endswith("older layout"):
+            self.fake.book(sid).metadata.clear()  # this sync anchors every row: the call faults may repeat
+            scenario = "first sync"
         for j, team in enumerate(TEAMS[lang][:n], start=1):
             where = tab("checkins", lang, team)
             if scenario == "first sync":
@@ -132,8 +136,10 @@ def state(fake: FakeGoogle, sid: str) -> State:
 
 
 def cells_only(s: State) -> State:
-    """The state without developer metadata."""
-    return s["tabs"]
+    """What people see of the state: each tab's cell values, without developer metadata, and without the
+    empty rows a tab grows by (inserted below its last used row, looking like its other free rows)."""
+    return {title: {key: cell.get("userEnteredValue") for key, cell in tab[1].items() if "userEnteredValue" in cell}
+            for title, tab in s["tabs"].items()}
 
 
 def duplicate_anchors(fake: FakeGoogle, sid: str) -> int:

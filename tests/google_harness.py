@@ -9,6 +9,7 @@ from typing import Any
 
 from sync import catalog
 from sync.backends.gsheets import GoogleBackend
+from sync.backends.gsheets_anchors import ANCHOR_KEY
 from sync.google_api import GoogleGateway, RetryingHTTPClient, RetryPolicy
 from sync.layout import Area, Layout
 from tests.google_fake import FakeGoogle, dummy_credentials
@@ -66,9 +67,25 @@ def tab(tab_key: str, lang: str, team: str | None = None) -> str:
 
 
 def type_rows(fake: FakeGoogle, spreadsheet_id: str, title: str, rows: list[list[Any]], first_row: int = 2) -> None:
-    """A person types `rows` from column A of `first_row` on; None leaves a cell blank."""
+    """A person types `rows` from column A of `first_row` on; None leaves a cell blank.
+
+    Past the tab's last row they first add rows below it, as Sheets does when a paste overflows: the new rows
+    look like the last one, and have no anchor yet.
+    """
+    last = first_row + len(rows) - 1
+    have = fake.sheet(spreadsheet_id, title).row_count
+    if last > have:
+        fake.insert_rows(spreadsheet_id, title, have + 1, last - have)
     quoted = "'" + title.replace("'", "''") + "'"
     fake.set_values(spreadsheet_id, f"{quoted}!A{first_row}", rows, user_entered=True)
+
+
+def anchored_rows(fake: FakeGoogle, spreadsheet_id: str, title: str) -> list[int]:
+    """The 1-based rows of a tab that carry a row anchor, one entry per anchor."""
+    sheet_id = fake.sheet(spreadsheet_id, title).sheet_id
+    return sorted(m["location"]["dimensionRange"]["startIndex"] + 1
+                  for m in fake.developer_metadata(spreadsheet_id, ANCHOR_KEY)
+                  if m["location"]["dimensionRange"]["sheetId"] == sheet_id)
 
 
 def column(tab_key: str, key: str) -> int:
@@ -82,8 +99,9 @@ def input_columns(tab_key: str) -> set[int]:
 
 
 def people_cells(fake: FakeGoogle, spreadsheet_id: str, lang: str) -> dict[tuple[str, int, int], Any]:
-    """Every cell a person owns (value and format): Settings, Read me, and the input columns of OKR and
-    check-in tabs. Comparing it before and after a sync proves the sync changed none of them."""
+    """Every cell a person typed (value and format): Settings, Read me, and the input columns of OKR and
+    check-in tabs. Comparing it before and after a sync proves the sync changed none of them. (Empty rows a
+    tab grows by, looking like its other free rows, hold nothing of theirs.)"""
     owned = {tab("settings", lang): None, tab("readme", lang): None, tab("okrs", lang): input_columns("okrs")}
     prefix = catalog.checkin_tab_name("", lang)
     for title in fake.book(spreadsheet_id).titles():
@@ -92,6 +110,6 @@ def people_cells(fake: FakeGoogle, spreadsheet_id: str, lang: str) -> dict[tuple
     cells: dict[tuple[str, int, int], Any] = {}
     for title, cols in owned.items():
         for (r, c), cell in fake.sheet(spreadsheet_id, title).cells.items():
-            if cols is None or c in cols:
+            if (cols is None or c in cols) and "userEnteredValue" in cell:
                 cells[(title, r, c)] = copy.deepcopy(cell)
     return cells

@@ -20,10 +20,11 @@ import pytest
 from click.testing import CliRunner
 
 from sync import catalog
+from sync.backends.gsheets_growth import room, service_room, short_of_room
 from sync.backends.gsheets_layout import col_letters
 from sync.cli import main
 from sync.layout import Team, WorkbookSpec, build_layout
-from sync.wire_layout import layout_json
+from sync.wire_layout import layout_json, room_json
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
 from tests.service_support import MemoryWorkbooks, make_app
@@ -79,11 +80,11 @@ def hex_colour(rgb: dict[str, float] | None) -> str | None:
 
 
 def a1(grid: dict[str, int]) -> str | None:
-    """A GridRange as A1 without its tab; None when it is the whole sheet."""
+    """A GridRange as A1 without its tab; None when it is the whole sheet; `A2:I` when it has no end row."""
     if "startRowIndex" not in grid and "startColumnIndex" not in grid:
         return None
     return (f"{col_letters(grid['startColumnIndex'] + 1)}{grid['startRowIndex'] + 1}:"
-            f"{col_letters(grid['endColumnIndex'])}{grid['endRowIndex']}")
+            f"{col_letters(grid['endColumnIndex'])}{grid.get('endRowIndex', '')}")
 
 
 def header(rows: list[dict[str, Any]]) -> list[str]:
@@ -114,6 +115,7 @@ def api_description(requests: list[dict[str, Any]]) -> dict[str, Any]:
             names[props["sheetId"]] = props["title"]
             tabs[props["title"]] = {
                 "name": props["title"], "index": props["index"], "hidden": props.get("hidden", False),
+                "rows": props["gridProperties"]["rowCount"], "cols": props["gridProperties"]["columnCount"],
                 "frozen_rows": props["gridProperties"].get("frozenRowCount", 0),
                 "tab_colour": hex_colour(props.get("tabColorStyle", {}).get("rgbColor")),
                 "header": [], "validations": [], "colour_rules": [], "protections": [],
@@ -194,8 +196,9 @@ def test_addon_workbook_matches_init_google(lang: str, google_fake: FakeGoogle, 
     for ours, theirs in zip(addon["tabs"], api["tabs"], strict=True):
         assert ours == theirs, ours["name"]
     assert addon == api
-    # The add-on side is grouped per tab, rule and area, never per cell.
-    assert calls < 40 * len(addon["tabs"])
+    # The add-on side is grouped per tab, rule and area, never per cell (a tab's one more call since it is laid
+    # out with room to type: cutting Apps Script's 1000 default rows to its own).
+    assert calls < 41 * len(addon["tabs"])
 
 
 def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
@@ -212,3 +215,25 @@ def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
     assert okrs["colour_rules"][0]["formula"].startswith("=($R2<>($A2&\"\"))")  # the key's grey, first
     assert okrs["protections"] and all(p["warning_only"] for p in okrs["protections"])
     assert addon["charts"] and addon["charts"][0]["ranges"] == ["A6:A8", "B6:B8"]
+    # Tabs are laid out with room to type, not thousands of rows; their rules run down to the last row.
+    assert (okrs["rows"], tabs[lists]["rows"]) == (101, 400)  # the Lists tab: the 200 rows dropdowns read, and room
+    assert {v["range"] for v in okrs["validations"]} == {"B2:B", "C2:C"}
+    assert all(r["ranges"][0].endswith(":R") or r["ranges"][0] == "O2:O" for r in okrs["colour_rules"])
+
+
+@pytest.mark.parametrize("used", [1, 5, 24, 25, 26, 50, 80, 199, 200, 201, 1000])
+def test_addon_grows_tabs_as_the_google_backend_does(used: int) -> None:
+    """The add-on's growth decisions (Plan.js), fed the layout JSON's room, are gsheets_growth's."""
+    rows_now = list(range(used, used + 2 * room(used) + 2, 3))
+    script = ("const { load } = require('./addon/tests/harness.js'); const { ctx } = load();"
+              "const [room, used, rows] = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));"
+              "process.stdout.write(JSON.stringify(rows.map((n) => [ctx.peopleTabGrowth_(room, used, n),"
+              " ctx.serviceTabGrowth_(room, used, n - 1)])));")
+    done = subprocess.run([node(), "-e", script], input=json.dumps([room_json(), used, rows_now]), capture_output=True,
+                          text=True, cwd=ROOT, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    for n, (people, service) in zip(rows_now, json.loads(done.stdout), strict=True):
+        assert people == (used + room(used) - n if short_of_room(used, n - used) else 0), (used, n)
+        # A service tab of n - 1 rows rewritten over `used` rows (held: `used - 1`).
+        _requests, grown = service_room(1, n - 1, used - 1, used)
+        assert service == grown - (n - 1), (used, n)

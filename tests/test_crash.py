@@ -22,12 +22,17 @@ ANCHORING, VALUES = r":batchUpdate(\?|$)", "values:batchUpdateByDataFilter"
 
 
 class Crash:
-    """A first sync of a two-team workbook, its state before, and the state a sync without crash leaves."""
+    """A first sync of a two-team workbook, its state before, and the state a sync without crash leaves.
+
+    The workbook was laid out by an older okrsync, with no row anchored yet: the sync makes both its calls,
+    the batch that anchors rows and the values write, and the crash can hit either.
+    """
 
     def __init__(self, fake: FakeGoogle, tmp_path: Path) -> None:
         self.fake = fake
         books = Workbooks(fake)
         self.sid = books.clone(books.base(LANG, 2, synced=False))
+        fake.book(self.sid).metadata.clear()
         for j, team in enumerate(("Ventes", "Marketing"), start=1):
             type_rows(fake, self.sid, tab("checkins", LANG, team),
                       [["2025-01-20", f"T{j}-KR1", 12, "🟢"], ["2025-02-10", f"T{j}-KR2", 70, "🔴"]])

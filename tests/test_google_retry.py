@@ -112,3 +112,39 @@ def test_each_attempt_is_sent_with_a_timeout(mocked):
     clock = FakeClock()
     gateway(clock, None).get_spreadsheet(SID, "spreadsheetId")
     assert mocked.calls[0].request.req_kwargs["timeout"] == RetryPolicy().timeout == (10.0, 120.0)
+
+
+QUOTA = {"error": {"code": 429, "message": "Quota exceeded for quota metric 'Write requests'",
+                   "status": "RESOURCE_EXHAUSTED"}}
+
+
+def test_a_429_in_a_sync_waits_out_googles_window_unless_retry_after_says(mocked):
+    mocked.get(GET_URL, status=429, json=QUOTA)
+    mocked.get(GET_URL, status=429, headers={"Retry-After": "7"}, json=QUOTA)
+    mocked.get(GET_URL, status=503, json=UNAVAILABLE)
+    mocked.get(GET_URL, json={"spreadsheetId": SID})
+    clock = FakeClock()
+    api = gateway(clock, SyncGuard(RetryBudget(120.0, clock=clock), quota_window=60.0))
+    api.get_spreadsheet(SID, "spreadsheetId")
+    # A whole window (an earlier retry would be refused too), Google's own figure, then backoff for a 503.
+    assert clock.sleeps == [60.0, 7.0, 4.0]
+    assert (api.reads, api.http.retries) == (1, 3)
+
+
+def test_the_syncs_budget_holds_two_windows_not_three(mocked):
+    for _ in range(3):
+        mocked.post(UPDATE_URL, status=429, json=QUOTA)
+    clock = FakeClock()
+    api = gateway(clock, SyncGuard(RetryBudget(120.0, clock=clock), quota_window=60.0))
+    with pytest.raises(BackendError) as caught:
+        api.batch_update(SID, [])
+    assert clock.sleeps == [60.0, 60.0] and len(mocked.calls) == 3
+    assert "after 3 attempts (last: HTTP 429)" in str(caught.value)
+
+
+def test_without_a_quota_window_a_429_backs_off_as_before(mocked):
+    mocked.get(GET_URL, status=429, json=QUOTA)
+    mocked.get(GET_URL, json={"spreadsheetId": SID})
+    clock = FakeClock()
+    gateway(clock, None).get_spreadsheet(SID, "spreadsheetId")  # the CLI: no guard
+    assert clock.sleeps == [1.0]

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 import requests
 
 from sync.backends.gsheets import ANCHOR_KEY, READ_FIELDS, cell_value
+from sync.backends.gsheets_growth import SPARE_MIN, room
 from sync.backends.gsheets_layout import layout_requests
 from sync.demo import AS_OF, demo_layout
 from sync.engine import run_sync
 from sync.errors import BackendError
+from sync.google_api import MAX_REQUEST_BYTES, split_by_size
 from sync.layout import Layout, Team, WorkbookSpec, build_layout
 from sync.model import CellWrite, Percent, WritePlan
 from tests.google_fake import FakeGoogle, validate
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
-from tests.google_harness import SA_EMAIL, Harness, compact
+from tests.google_harness import SA_EMAIL, Harness, anchored_rows, compact, type_rows
 
 CHECKINS = "Check-ins Marketing"
 OKR = "OKR"
@@ -27,6 +30,14 @@ ORG = "Org"
 
 def french_layout(rows: int = 300) -> Layout:
     return compact(build_layout(WorkbookSpec("Acme", "fr", "2025-T1", [Team("Marketing"), Team("Ventes")])), rows)
+
+
+@pytest.fixture
+def legacy(provisioned: tuple[Harness, str], google_fake: FakeGoogle) -> tuple[Harness, str]:
+    """The workbook as an older okrsync laid it out: no row anchored yet, so the next sync anchors rows."""
+    h, sid = provisioned
+    google_fake.book(sid).metadata.clear()
+    return h, sid
 
 
 @pytest.fixture
@@ -58,7 +69,23 @@ def test_real_size_layout_is_one_valid_batch() -> None:
     assert 0 not in ids.values() and requests[-1]["addChart"]
     sizes = {r["addSheet"]["properties"]["title"]: r["addSheet"]["properties"]["gridProperties"]
              for r in requests if "addSheet" in r}
-    assert sizes["Historique"]["rowCount"] == 20000 and sizes["Check-ins Ventes"]["rowCount"] == 3000
+    # Tabs are laid out as far as they are used, plus room to type (see gsheets_growth), not 3 000 empty rows.
+    assert sizes["Historique"]["rowCount"] == sizes["Check-ins Ventes"]["rowCount"] == 1 + SPARE_MIN
+    anchored = [r["createDeveloperMetadata"]["developerMetadata"]["location"]["dimensionRange"]
+                for r in requests if "createDeveloperMetadata" in r]
+    by_tab = {name: sorted(d["startIndex"] + 1 for d in anchored if d["sheetId"] == ids[name]) for name in ids}
+    assert by_tab["Check-ins Ventes"] == by_tab["OKR"] == list(range(2, 2 + SPARE_MIN))
+    assert by_tab["Historique"] == by_tab["Org"] == []
+
+
+def test_a_hundred_team_workbook_stays_far_below_the_cell_limit() -> None:
+    """Google's limit is 10 million cells a spreadsheet; the template laid out for 100 teams uses a few %."""
+    spec = WorkbookSpec("Acme", "fr", "2025-T1", [Team(f"Équipe {i:03d}") for i in range(100)])
+    requests, _ids = layout_requests(build_layout(spec), 0)
+    grids = [r["addSheet"]["properties"]["gridProperties"] for r in requests if "addSheet" in r]
+    cells = sum(g["rowCount"] * g["columnCount"] for g in grids)
+    assert cells < 400_000  # 4 % of the limit
+    assert all(len(json.dumps(part)) <= MAX_REQUEST_BYTES for part in split_by_size(requests, MAX_REQUEST_BYTES))
 
 
 def test_provisioning_is_one_create_one_batch_and_the_shares(google_fake: FakeGoogle) -> None:
@@ -145,28 +172,63 @@ def test_cells_read_as_python_values(cell: dict[str, Any], expected: Any) -> Non
     assert value == expected and type(value) is type(expected)
 
 
-def test_first_apply_anchors_rows_then_writes_once(provisioned: tuple[Harness, str],
-                                                   google_fake: FakeGoogle) -> None:
+def test_rows_typed_into_the_laid_out_rows_are_written_in_one_call(provisioned: tuple[Harness, str],
+                                                                   google_fake: FakeGoogle) -> None:
     h, sid = provisioned
     snapshot = h.backend.read()
     plan = _plan((2, 6, Percent(0.224)), (2, 7, "Vert"), (3, 8, "Valeur illisible"), (4, 6, Percent(0.32)))
     result = h.backend.apply(plan, snapshot)
-    assert _kinds(google_fake.write_calls()) == ["batchUpdate", "batchUpdateByDataFilter"]
-    assert (result.cells, result.read_calls, result.write_calls) == (4, 0, 2)
-    assert len(google_fake.developer_metadata(sid, ANCHOR_KEY)) == 3
+    # The rows were anchored when the tab was laid out: no call to anchor them.
+    assert _kinds(google_fake.write_calls()) == ["batchUpdateByDataFilter"]
+    assert (result.cells, result.read_calls, result.write_calls) == (4, 0, 1)
 
     rows = google_fake.values(sid, CHECKINS)
     assert rows[1][5:7] == [0.224, "Vert"] and rows[1][:3] == [45677, "MKT-KR1", 28]  # people's cells intact
     assert rows[2][7] == "Valeur illisible" and rows[3][5] == 0.32
 
-    # The next sync reads the anchors back and writes in exactly one call.
     google_fake.exchanges.clear()
     snapshot = h.backend.read()
     result = h.backend.apply(_plan((2, 7, "Jaune"), (3, 8, None)), snapshot)
     assert _kinds(google_fake.write_calls()) == ["batchUpdateByDataFilter"] and result.write_calls == 1
     rows = google_fake.values(sid, CHECKINS)
     assert rows[1][6] == "Jaune" and rows[2][7:] == []  # None clears the cell
-    assert h.backend.api_calls() == (2, 6)  # with provisioning's 3
+    assert h.backend.api_calls() == (2, 5)  # with provisioning's 3 (create, one batch, one share)
+
+
+def test_a_row_people_insert_costs_one_call_to_anchor_it_once(provisioned: tuple[Harness, str],
+                                                               google_fake: FakeGoogle) -> None:
+    h, sid = provisioned
+    google_fake.insert_rows(sid, CHECKINS, 3)  # between two check-ins: a row with no anchor
+    type_rows(google_fake, sid, CHECKINS, [["2025-01-20", "MKT-KR2", 12, "🟡"]], first_row=3)
+    h.backend.apply(_plan((2, 7, "Vert"), (3, 7, "Jaune")), h.backend.read())
+    assert _kinds(google_fake.write_calls()) == ["batchUpdate", "batchUpdateByDataFilter"]
+    (batch,) = google_fake.bodies("spreadsheets.batchUpdate")
+    assert [next(iter(r)) for r in batch["requests"]] == ["createDeveloperMetadata"]
+    assert [r[6] for r in google_fake.values(sid, CHECKINS)[1:3]] == ["Vert", "Jaune"]
+    google_fake.exchanges.clear()
+    h.backend.apply(_plan((3, 7, "Rouge")), h.backend.read())
+    assert _kinds(google_fake.write_calls()) == ["batchUpdateByDataFilter"]
+
+
+def test_a_tab_short_of_free_rows_grows_once_with_formats_dropdowns_and_anchors(
+        provisioned: tuple[Harness, str], google_fake: FakeGoogle) -> None:
+    h, sid = provisioned
+    rows = 1 + SPARE_MIN
+    assert google_fake.sheet(sid, CHECKINS).row_count == rows
+    week = [["2025-01-27", "MKT-KR1", i, "🟢"] for i in range(rows - 15)]  # 14 free rows: under a quarter of room
+    type_rows(google_fake, sid, CHECKINS, week, first_row=2)
+    h.backend.apply(_plan((2, 7, "Vert")), h.backend.read())
+    assert _kinds(google_fake.write_calls()) == ["batchUpdate", "batchUpdateByDataFilter"]
+    used = len(week) + 1
+    last = used + room(used)
+    assert google_fake.sheet(sid, CHECKINS).row_count == last
+    assert anchored_rows(google_fake, sid, CHECKINS) == list(range(2, last + 1))
+    # The new rows look like the rows laid out: the date format and the KR dropdown.
+    assert google_fake.cell(sid, f"'{CHECKINS}'!A{last}")["userEnteredFormat"]["numberFormat"]["type"] == "DATE"
+    assert "dataValidation" in google_fake.cell(sid, f"'{CHECKINS}'!B{last}")
+    google_fake.exchanges.clear()
+    h.backend.apply(_plan((3, 7, "Vert")), h.backend.read())
+    assert _kinds(google_fake.write_calls()) == ["batchUpdateByDataFilter"]
 
 
 def test_empty_plan_makes_no_write_call(provisioned: tuple[Harness, str], google_fake: FakeGoogle) -> None:
@@ -213,8 +275,8 @@ def _anchors(google_fake: FakeGoogle, sid: str) -> list[tuple[int, int]]:
 
 @pytest.mark.parametrize("lost", [requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError, 503])
 def test_anchoring_applied_but_answered_with_a_fault_lays_one_set_and_writes(
-        provisioned: tuple[Harness, str], google_fake: FakeGoogle, lost: Any) -> None:
-    h, sid = provisioned
+        legacy: tuple[Harness, str], google_fake: FakeGoogle, lost: Any) -> None:
+    h, sid = legacy
     plan = _plan((2, 7, "Vert"), (3, 7, "Jaune"), (4, 7, "Rouge"))
     before = copy.deepcopy(google_fake.book(sid))
     if isinstance(lost, int):
@@ -225,7 +287,8 @@ def test_anchoring_applied_but_answered_with_a_fault_lays_one_set_and_writes(
 
     # The retry carried the same anchor IDs: Google refused it whole, and one read found the anchors in place.
     anchors = _anchors(google_fake, sid)
-    assert anchors == sorted(zip(_ids_of_first_batch(google_fake), (2, 3, 4), strict=True))
+    assert anchors == _laid_by_first_batch(google_fake)
+    assert sorted(row for _i, row in anchors if row <= 4) == [2, 3, 4]  # the rows written, and room below
     [refusal] = google_fake.take_errors()
     assert "already exists" in refusal
     assert [(e.call.kind.rsplit(".", 1)[-1], e.status) for e in google_fake.exchanges] == [
@@ -241,17 +304,20 @@ def test_anchoring_applied_but_answered_with_a_fault_lays_one_set_and_writes(
     assert _anchors(google_fake, sid) == anchors
 
 
-def _ids_of_first_batch(google_fake: FakeGoogle) -> list[int]:
+def _laid_by_first_batch(google_fake: FakeGoogle) -> list[tuple[int, int]]:
+    """(metadata ID, 1-based row) of every anchor the first batch created, by ID."""
     body = google_fake.bodies("spreadsheets.batchUpdate")[0]
-    return [r["createDeveloperMetadata"]["developerMetadata"]["metadataId"] for r in body["requests"]]
+    made = [r["createDeveloperMetadata"]["developerMetadata"]
+            for r in body["requests"] if "createDeveloperMetadata" in r]
+    return sorted((m["metadataId"], m["location"]["dimensionRange"]["startIndex"] + 1) for m in made)
 
 
-def test_a_refused_batch_that_was_never_applied_stays_an_error(provisioned: tuple[Harness, str],
+def test_a_refused_batch_that_was_never_applied_stays_an_error(legacy: tuple[Harness, str],
                                                               google_fake: FakeGoogle) -> None:
-    h, sid = provisioned
+    h, sid = legacy
     snapshot = h.backend.read()
     google_fake.fail_next(":batchUpdate", 503)  # not applied: the retry is refused for another reason
-    google_fake.delete_rows(sid, CHECKINS, 2, 999)  # ...the rows are gone, and the tab with them
+    google_fake.delete_rows(sid, CHECKINS, 2, SPARE_MIN - 1)  # ...the rows are gone, and the tab with them
     google_fake.book(sid).sheets.remove(google_fake.sheet(sid, CHECKINS))
     with pytest.raises(BackendError):
         h.backend.apply(_plan((2, 7, "Vert")), snapshot)
@@ -260,14 +326,14 @@ def test_a_refused_batch_that_was_never_applied_stays_an_error(provisioned: tupl
                                                                                "batchUpdate", "get"]
 
 
-def test_needless_anchors_go_with_a_write_the_sync_makes_anyway(provisioned: tuple[Harness, str],
-                                                                google_fake: FakeGoogle) -> None:
+def test_duplicate_anchors_go_with_a_write_the_sync_makes_anyway(provisioned: tuple[Harness, str],
+                                                                  google_fake: FakeGoogle) -> None:
     h, sid = provisioned
-    h.backend.apply(_plan((2, 7, "Vert"), (3, 7, "Jaune"), (4, 7, "Rouge")), h.backend.read())
     laid = _anchors(google_fake, sid)
-    # What an older okrsync left: a second set of anchors on rows 2 and 3, and one on a row since emptied.
+    # What an older okrsync left: a second anchor on rows 2 and 3 (a retried call laid a second set).
     sheet_id = google_fake.sheet(sid, CHECKINS).sheet_id
-    for metadata_id, row in ((11, 2), (12, 3), (13, 9)):
+    extra = {2**31 - 2: 2, 2**31 - 3: 3}  # bigger than any of ours: the smallest ID on a row is the one kept
+    for metadata_id, row in extra.items():
         google_fake.book(sid).metadata[metadata_id] = {
             "metadataId": metadata_id, "metadataKey": ANCHOR_KEY, "visibility": "DOCUMENT",
             "location": {"locationType": "ROW", "dimensionRange": {
@@ -278,11 +344,8 @@ def test_needless_anchors_go_with_a_write_the_sync_makes_anyway(provisioned: tup
     assert _kinds(google_fake.write_calls()) == ["batchUpdate", "batchUpdateByDataFilter"]
     deleted = {r["deleteDeveloperMetadata"]["dataFilter"]["developerMetadataLookup"]["metadataId"]
                for r in google_fake.bodies("spreadsheets.batchUpdate")[0]["requests"]}
-    on_rows = {row: sorted(i for i, r in (*laid, (11, 2), (12, 3)) if r == row) for row in (2, 3, 4)}
-    kept = {ids[0] for ids in on_rows.values()}  # one anchor a row: the smallest ID
-    assert deleted == {i for ids in on_rows.values() for i in ids[1:]} | {13}
-    assert {row for _i, row in _anchors(google_fake, sid)} == {2, 3, 4}
-    assert {i for i, _row in _anchors(google_fake, sid)} == kept
+    assert deleted == set(extra)
+    assert _anchors(google_fake, sid) == laid  # anchors on free rows stay: people fill those rows next
     assert google_fake.values(sid, CHECKINS)[1][6] == "Rouge"
 
     google_fake.exchanges.clear()  # nothing left to clean: no call of its own
@@ -297,17 +360,31 @@ def test_service_tab_is_rewritten_whole_and_stale_cells_cleared(provisioned: tup
                     h.backend.read())
     h.backend.apply(WritePlan(tabs={ORG: [["Titre"], ["a", Percent(0.6)]]}), h.backend.read())
     assert google_fake.values(sid, ORG) == [["Titre"], ["a", 0.6]]
-    assert len(google_fake.developer_metadata(sid)) == 0  # service tabs need no anchors
+    assert anchored_rows(google_fake, sid, ORG) == []  # service tabs need no anchors
 
 
 def test_service_tab_growing_past_its_grid_gets_rows_first(provisioned: tuple[Harness, str],
                                                            google_fake: FakeGoogle) -> None:
     h, sid = provisioned
-    tall = [[f"KR{i}", i] for i in range(1005)]
+    have = google_fake.sheet(sid, "Listes").row_count
+    tall = [[f"KR{i}", i] for i in range(have + 5)]
     h.backend.apply(WritePlan(tabs={"Listes": tall}), h.backend.read())
     assert _kinds(google_fake.write_calls()) == ["batchUpdate", "batchUpdateByDataFilter"]
-    assert google_fake.bodies("spreadsheets.batchUpdate")[-1]["requests"][0]["appendDimension"]["length"] == 5
-    assert google_fake.values(sid, "Listes")[-1] == ["KR1004", 1004]
+    (grow,) = google_fake.bodies("spreadsheets.batchUpdate")[-1]["requests"]
+    # Inserted below what the tab held, with as many free rows as used ones.
+    assert grow["insertDimension"]["range"]["endIndex"] - grow["insertDimension"]["range"]["startIndex"] == \
+        2 * len(tall) - have
+    assert google_fake.values(sid, "Listes")[-1] == [f"KR{have + 4}", have + 4]
+
+
+def test_a_write_over_two_megabytes_goes_in_parts_under_it(provisioned: tuple[Harness, str],
+                                                           google_fake: FakeGoogle) -> None:
+    h, sid = provisioned
+    tall = [[f"KR{i}", "x" * 200, i] for i in range(12_000)]  # about 2.8 MB of values
+    h.backend.apply(WritePlan(tabs={"Listes": tall}), h.backend.read())
+    sizes = [len(json.dumps(e.body)) for e in google_fake.exchanges if e.call.kind.endswith("batchUpdateByDataFilter")]
+    assert len(sizes) == 2 and all(size <= MAX_REQUEST_BYTES for size in sizes)
+    assert google_fake.values(sid, "Listes")[-1] == ["KR11999", "x" * 200, 11999]
 
 
 def test_values_are_written_raw_with_dates_as_serials(provisioned: tuple[Harness, str],
@@ -328,7 +405,7 @@ def test_rate_limited_write_is_retried_and_counted_once(provisioned: tuple[Harne
     google_fake.fail_next("batchUpdateByDataFilter", 429, headers={"Retry-After": "3"})
     result = h.backend.apply(_plan((2, 7, "Rouge")), snapshot)
     assert result.write_calls == 1 and h.sleeps == [3.0]
-    assert len(google_fake.write_calls(include_failed=True)) == 4
+    assert len(google_fake.write_calls(include_failed=True)) == 3
 
 
 def test_errors_name_what_to_do(google_fake: FakeGoogle) -> None:
@@ -349,8 +426,8 @@ def test_a_whole_sync_costs_one_read_and_a_rerun_writes_nothing(google_fake: Fak
     backend = Harness(google_fake, sid, lang).backend  # as a later run would open it
 
     first = run_sync(backend, AS_OF)
-    assert first["writes"]["api_calls"] == {"read": 1, "write": 2}  # the first sync anchors rows, then writes
-    assert _kinds(google_fake.write_calls()) == ["batchUpdate", "batchUpdateByDataFilter"]
+    assert first["writes"]["api_calls"] == {"read": 1, "write": 1}  # rows were anchored at layout
+    assert _kinds(google_fake.write_calls()) == ["batchUpdateByDataFilter"]
     assert first["writes"]["cells"] > 0
 
     google_fake.exchanges.clear()

@@ -1,4 +1,5 @@
-"""The nightly run in-process: every active workbook synced under the quota, one failure stopping nothing."""
+"""The nightly run in-process: every active workbook synced under the quotas, one failure stopping nothing; the cost
+each sync reserves; the nightly at the quotas on a simulated clock."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from benchmarks.bench_nightly import nights
 from sync.service.jobs import nightly
+from sync.service.runner import expected_cost, sync_workbook
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
 from tests.service_support import FakeClock, MemoryWorkbooks, make_app, seed_spreadsheet, svc_of, tiny_layout
@@ -72,9 +75,63 @@ def test_nightly_waits_its_turn_under_the_sheets_quota(google_fake: FakeGoogle, 
     summary = nightly(svc_of(app))
 
     assert summary["synced"] == 3
-    # Each first sync costs 2 writes (row anchors, then values): 6 units at 2 a minute = at least 2 minutes waited.
-    assert sum(clock.sleeps) >= 120
+    # Each sync reserves 1 read + 2 writes (capped at the window's 2): one sync a minute, so 2 minutes waited.
+    assert clock.sleeps == [60.0, 60.0]
     assert google_fake.read_calls() and not google_fake.take_errors()
+
+
+def test_a_sync_reserves_the_worst_normal_cost_or_what_its_last_run_made(tmp_path: Path) -> None:
+    books = MemoryWorkbooks()
+    svc = svc_of(make_app(tmp_path, BACKENDS=books))
+    local = svc.registry.add_workbook("xlsx", books.add(tiny_layout()), "L", "en", "m@acme.example", svc.now())
+    google = svc.registry.add_workbook("gsheet", "1abc", "G", "en", "m@acme.example", svc.now())
+    assert expected_cost(svc, local) == (0, 0)  # no Google quota spent
+    assert expected_cost(svc, google) == (1, 2)  # never synced: the values, and anchors for new rows
+    big_first_sync = {"writes": {"api_calls": {"read": 1, "write": 4}}, "checkins": {"rows": 9000, "invalid": 0},
+                      "problems": []}
+    run = svc.registry.start_run(google.id, "nightly", svc.now())
+    svc.registry.finish_run(run.id, svc.now(), "ok", report=big_first_sync)
+    assert expected_cost(svc, google) == (1, 4)  # its write was split in four: all reserved next time
+    svc.registry.finish_run(svc.registry.start_run(google.id, "nightly", svc.now()).id, svc.now(), "failed",
+                            error_code="google_gave_up", error="...")
+    assert expected_cost(svc, google) == (1, 4)  # a failed run says nothing of the cost
+
+
+def test_sync_now_draws_on_the_limiter_the_nightly_filled(google_fake: FakeGoogle, tmp_path: Path) -> None:
+    clock = FakeClock()
+    app = make_app(tmp_path, MODE="google", clock=clock, SHEETS_QUOTA_PER_MINUTE=2, NIGHTLY_WORKERS=1)
+    [wid] = register_google(app, google_fake, 1)
+    svc = svc_of(app)
+    assert nightly(svc)["synced"] == 1 and clock.sleeps == []  # 1 read + 2 writes: the writes' window is full
+    wb = svc.registry.workbook(wid)
+    assert wb is not None
+
+    run = sync_workbook(svc, wb, "api").run
+
+    assert run.outcome == "ok" and run.api_reads == 1
+    assert clock.sleeps == [60.0]  # it waited for the nightly's writes to leave the window
+
+
+# -- The nightly at the quotas, on the simulated clock (benchmarks/bench_nightly.py at a small size) ----------
+
+
+def test_a_nightly_of_120_workbooks_adding_rows_sees_no_429_and_takes_the_quotas_time() -> None:
+    with nights(120) as night:
+        night.people_add_rows()
+        result = night.run("first night")
+    assert result["shapes"] == {"1+2": 120}  # every sync laid anchors, as the fake's call log shows
+    assert (result["synced"], result["failed"], result["http_429"]) == (120, 0, 0)
+    assert result["writes"] == 240
+    # A sliding window lets a whole quota through at once, then a quota a minute: at least 3 minutes for 240.
+    assert result["minutes"] >= result["floor_minutes"] - 1 == 3
+
+
+def test_reserving_less_than_a_sync_makes_is_what_brings_429s() -> None:
+    with nights(60, reserve=lambda svc, wb: (1, 1)) as night:  # one write short of what these syncs make
+        night.people_add_rows()
+        result = night.run("first night")
+    assert result["http_429"] > 0  # the fake's quotas catch it
+    assert result["failed"] == 0  # and each 429 waited out Google's window, then went through
 
 
 def test_a_workbook_whose_sync_crashes_is_recorded_and_the_others_go_on(

@@ -6,18 +6,24 @@ from typing import Any
 
 import pytest
 
+from sync.backends import gsheets_growth
+from sync.backends.gsheets_growth import room, service_room, short_of_room
 from sync.backends.gsheets_layout import col_letters, layout_requests
 from sync.demo import demo_layout
 from sync.layout import Team, WorkbookSpec, build_layout, checkin_tab
-from sync.wire_layout import layout_json, tab_json
+from sync.wire_layout import layout_json, room_json, tab_json
+
+#: Google's limit on the cells of a spreadsheet.
+SHEETS_CELL_LIMIT = 10_000_000
 
 
 def a1(grid_range: dict[str, Any]) -> str | None:
-    """A GridRange in A1 notation without its tab; None for a whole sheet."""
+    """A GridRange in A1 notation without its tab; None for a whole sheet; `A2:I` when it has no end row."""
     if "startRowIndex" not in grid_range:
         return None
+    end = grid_range.get("endRowIndex", "")
     return (f"{col_letters(grid_range['startColumnIndex'] + 1)}{grid_range['startRowIndex'] + 1}:"
-            f"{col_letters(grid_range['endColumnIndex'])}{grid_range['endRowIndex']}")
+            f"{col_letters(grid_range['endColumnIndex'])}{end}")
 
 
 def hex_of(rgb: dict[str, float]) -> str:
@@ -106,10 +112,12 @@ def test_a1_ranges_colours_and_the_chart_read_as_the_protocol_shows() -> None:
     layout = build_layout(WorkbookSpec("Acme", "fr", "2025-T1", [Team("Marketing"), Team("Ventes")]))
     doc = layout_json(layout)
     checkins = next(t for t in doc["tabs"] if t["name"] == "Check-ins Ventes")
-    assert checkins["dropdowns"][0] == {"range": "B2:B3000", "values": None, "source": "'Listes'!C2:C200",
+    # Areas down to the template's row 3 000 reach the tab's 101 laid-out rows: open-ended, as Sheets reads `B2:B`.
+    assert checkins["rows"] == 101
+    assert checkins["dropdowns"][0] == {"range": "B2:B", "values": None, "source": "'Listes'!C2:C200",
                                         "strict": False}
     stale, green = checkins["colour_rules"][:2]  # the key's grey first, so that it wins over the status colours
-    assert stale == {"range": "F2:I3000", "formula": '=($I2<>($B2&"|"&$A2))*(($I2&$F2&$G2&$H2)<>"")=1',
+    assert stale == {"range": "F2:I", "formula": '=($I2<>($B2&"|"&$A2))*(($I2&$F2&$G2&$H2)<>"")=1',
                      "text": None, "colour": "#B7B7B7"}
     assert green["formula"] == '=$G2="Vert"' and green["text"] is None
     org = next(t for t in doc["tabs"] if t["key"] == "org")
@@ -126,4 +134,50 @@ def test_a1_ranges_colours_and_the_chart_read_as_the_protocol_shows() -> None:
 def test_a_new_teams_tab_is_the_tab_build_layout_makes_for_that_place() -> None:
     layout = build_layout(WorkbookSpec("Acme", "en", "2025-Q1", [Team("Marketing"), Team("Sales")]))
     made = next(t for t in layout.tabs if t.name == "Check-ins Sales")
-    assert tab_json(checkin_tab("Sales", 2, "en"), []) == tab_json(made, layout.charts)
+    assert tab_json(checkin_tab("Sales", 2, "en")) == tab_json(made, layout)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_areas_are_open_ended_exactly_when_they_reach_the_laid_out_rows(lang: str) -> None:
+    layout = demo_layout(lang)
+    doc = {t["name"]: t for t in layout_json(layout)["tabs"]}
+    kinds = {"open": 0, "bounded": 0}
+    for tab in layout.tabs:
+        wire = doc[tab.name]
+        areas = [d.area for d in tab.dropdowns] + [r.area for r in tab.colour_rules]
+        areas += [p.area for p in tab.protections if p.area is not None]
+        ranges = [d["range"] for d in wire["dropdowns"]] + [r["range"] for r in wire["colour_rules"]]
+        ranges += [p["range"] for p in wire["protections"] if p["range"] is not None]
+        for area, text in zip(areas, ranges, strict=True):
+            is_open = area.last_row >= wire["rows"]
+            assert text == f"{col_letters(area.first_col)}{area.first_row}:{col_letters(area.last_col)}" + (
+                "" if is_open else str(area.last_row)), (tab.name, text)
+            kinds["open" if is_open else "bounded"] += 1
+    assert kinds["open"] > 20 and kinds["bounded"] == 0  # every rule and dropdown of the template runs down its tab
+    settings = next(t for t in doc.values() if t["key"] == "settings")
+    assert [f["range"] for f in settings["formats"]][:1] == ["B6:B7"]  # a bounded area stays bounded
+
+
+def test_room_json_is_the_google_backends_growth_policy() -> None:
+    """The add-on grows its tabs by these numbers: they must predict the backend's own decisions."""
+    policy = room_json()
+    assert policy == {"min": gsheets_growth.SPARE_MIN, "per_row": gsheets_growth.PER_ROW,
+                      "service_per_row": gsheets_growth.SERVICE_PER_ROW, "grow_under": gsheets_growth.GROW_UNDER}
+    for used in range(0, 1500, 7):
+        want = max(policy["min"], int(policy["per_row"] * used))
+        assert room(used) == want
+        for free in range(0, 2 * want, 3):
+            assert short_of_room(used, free) == (used > 0 and free < want // policy["grow_under"]), (used, free)
+        # A service tab's rewrite of `used` rows into a tab too small: grown to used + as many (at least min).
+        grown = used + max(policy["min"], int(policy["service_per_row"] * used))
+        if used:
+            assert service_room(1, used - 1, used - 1, used)[1] == grown
+    assert layout_json(demo_layout("en"))["room"] == policy
+
+
+def test_a_hundred_team_workbook_stays_far_below_the_cell_limit() -> None:
+    layout = build_layout(WorkbookSpec("Acme", "en", "2025-Q1", [Team(f"Team {i}") for i in range(100)]))
+    doc = layout_json(layout)
+    cells = sum(tab["rows"] * tab["cols"] for tab in doc["tabs"])
+    assert len(doc["tabs"]) == 106
+    assert cells < SHEETS_CELL_LIMIT // 20, cells  # 335 382 cells: 3.4 % of the limit (85 % with 1 000-row tabs)

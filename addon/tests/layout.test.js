@@ -33,10 +33,12 @@ test('headers are written as text, frozen, filled and bold; sizes and widths fol
   const okr = env.ss.sheet('OKR');
   assert.deepEqual(okr.dump()[0], FR.tabs[2].values[0]);
   assert.equal(okr.getFrozenRows(), 1);
-  assert.equal(okr.getMaxRows(), 1000);
-  const history = env.ss.sheet('Historique');
-  assert.equal(history.getMaxRows(), 20000);
-  assert.equal(env.ss.sheet('Check-ins Ventes').getMaxRows(), 3000);
+  // What a tab holds plus room to type (at least 100 rows; the Lists tab from the row dropdowns read down to),
+  // as `init --google` lays it out: a workbook grows as it fills instead of carrying thousands of blank rows.
+  assert.equal(okr.getMaxRows(), 101);
+  assert.deepEqual(env.ss.sheets.map((sheet) => sheet.getMaxRows()), FR.tabs.map((t) => t.rows));
+  assert.deepEqual(FR.tabs.map((t) => t.rows), [111, 116, 101, 101, 101, 101, 108, 101, 400]);
+  assert.equal(env.ss.sheet('Check-ins Ventes').getMaxColumns(), 26);
   assert.equal(env.ss.sheet('Lisez-moi').getFrozenRows(), 0);
   FR.tabs[2].widths.forEach((w, i) => assert.equal(okr.getColumnWidth(i + 1), w, 'width of column ' + (i + 1)));
   FR.tabs[2].header_fills.forEach((f) => {
@@ -67,14 +69,37 @@ test('settings values keep their types: text stays text, dates are dates, thresh
     ['Ventes', 'Check-ins Ventes'], ['Finance', 'Check-ins Finance']]);
 });
 
-test('area number formats cover their columns', () => {
+test('area number formats cover their columns down to the last row, open-ended in A1', () => {
   const env = rendered(FR);
   const okr = env.ss.sheet('OKR');
+  assert.deepEqual(FR.tabs[2].formats.map((f) => f.range), ['L2:L', 'M2:M', 'N2:N', 'P2:P', 'R2:R']);
   assert.equal(okr.getRange('L2').getNumberFormat(), '0%');
-  assert.equal(okr.getRange('L500').getNumberFormat(), '0%');
-  assert.equal(okr.getRange('L501').getNumberFormat(), '');
-  assert.equal(env.ss.sheet('Check-ins Marketing').getRange('A2999').getNumberFormat(), 'yyyy-mm-dd');
-  assert.equal(env.ss.sheet('Org').getRange('C40').getNumberFormat(), '0%');
+  assert.equal(okr.getRange('L101').getNumberFormat(), '0%');
+  assert.equal(okr.getRange('K101').getNumberFormat(), '');
+  assert.equal(env.ss.sheet('Check-ins Marketing').getRange('A101').getNumberFormat(), 'yyyy-mm-dd');
+  assert.equal(env.ss.sheet('Org').getRange('C108').getNumberFormat(), '0%');
+  // A bounded area stays bounded: the Settings thresholds.
+  const settings = env.ss.sheet('Réglages');
+  assert.deepEqual(FR.tabs[1].formats.map((f) => f.range), ['B6:B7', 'B8:B11']);
+  assert.equal(settings.getRange('B11').getNumberFormat(), '0%');
+  assert.equal(settings.getRange('B12').getNumberFormat(), '');
+});
+
+test('open-ended A1 ranges run to the sheet\'s last row, and keep doing so when it grows', () => {
+  const env = rendered(FR);
+  const checkins = env.ss.sheet('Check-ins Marketing');
+  const whole = checkins.getRange('A2:I');
+  assert.deepEqual([whole.getA1Notation(), whole.getRow(), whole.getNumRows(), whole.getNumColumns()], ['A2:I', 2, 100, 9]);
+  assert.deepEqual(['A:A', '2:2', 'B2:B', 'B2:C9'].map((a1) => checkins.getRange(a1).getA1Notation()), ['A:A', '2:2', 'B2:B', 'B2:C9']);
+  assert.equal(checkins.getRange('A:A').getNumRows(), 101);
+  assert.equal(env.ss.getRange("'Check-ins Marketing'!F2:F").getNumRows(), 100);
+  const rule = checkins.getConditionalFormatRules()[1].getRanges()[0];
+  const dropdown = () => checkins.getRange('B250').getDataValidation();
+  checkins.insertRowsAfter(101, 200);
+  assert.deepEqual([rule.getA1Notation(), rule.getLastRow(), whole.getLastRow()], ['A2:I', 301, 301]);
+  assert.equal(dropdown().getCriteriaType(), layoutFakes.DATA_VALIDATION_CRITERIA.VALUE_IN_RANGE, 'B2:B covers the new rows');
+  assert.deepEqual(checkins.getProtections('RANGE').map((p) => p.getRange().getA1Notation()), ['F1:F', 'G1:G', 'H1:H', 'I1:I']);
+  assert.equal(checkins.getProtections('RANGE')[0].getRange().getNumRows(), 301);
 });
 
 test('dropdowns: fixed lists strict or not, team lists read from the Lists tab', () => {
@@ -103,11 +128,12 @@ test('the row key\'s grey, then status colours, are conditional format rules, in
   assert.deepEqual(plain(rules.map((r) => [r.getRanges().map((x) => x.getA1Notation()), r.getBooleanCondition().getCriteriaType(),
     r.getBooleanCondition().getCriteriaValues()[0], r.getBooleanCondition().getBackground()])), [
     // First, so that it wins: computed cells greyed when the key written with them is no longer the row's.
-    [['F2:I3000'], 'CUSTOM_FORMULA', '=($I2<>($B2&"|"&$A2))*(($I2&$F2&$G2&$H2)<>"")=1', '#B7B7B7'],
-    [['A2:I3000'], 'CUSTOM_FORMULA', '=$G2="Vert"', '#B7E1CD'],
-    [['A2:I3000'], 'CUSTOM_FORMULA', '=$G2="Jaune"', '#FCE8B2'],
-    [['A2:I3000'], 'CUSTOM_FORMULA', '=$G2="Rouge"', '#F4C7C3'],
-    [['A2:I3000'], 'CUSTOM_FORMULA', '=$G2="Aucun"', '#EFEFEF'],
+    // Open-ended, as the Sheets API backend lays them: they cover the rows the tab grows by.
+    [['F2:I'], 'CUSTOM_FORMULA', '=($I2<>($B2&"|"&$A2))*(($I2&$F2&$G2&$H2)<>"")=1', '#B7B7B7'],
+    [['A2:I'], 'CUSTOM_FORMULA', '=$G2="Vert"', '#B7E1CD'],
+    [['A2:I'], 'CUSTOM_FORMULA', '=$G2="Jaune"', '#FCE8B2'],
+    [['A2:I'], 'CUSTOM_FORMULA', '=$G2="Rouge"', '#F4C7C3'],
+    [['A2:I'], 'CUSTOM_FORMULA', '=$G2="Aucun"', '#EFEFEF'],
   ]);
   const org = env.ss.sheet('Org').getConditionalFormatRules();
   assert.deepEqual(plain(org.map((r) => [r.getBooleanCondition().getCriteriaType(), r.getBooleanCondition().getCriteriaValues()[0]])),
@@ -210,7 +236,9 @@ test('calls stay per tab, rule and area, never per cell', () => {
   // Column widths cost one call per run of equal widths: Apps Script sets widths only on adjacent columns.
   const widthRuns = FR.tabs.reduce((n, t) => n + env.ctx.widthRuns_(t.widths).length, 0);
   assert.equal(calls['Sheet.setColumnWidths'], widthRuns);
-  assert.ok(total - widthRuns < 31 * tabs, `${total} calls for ${tabs} tabs`);
+  // A fresh sheet has Apps Script's 1000 rows: each tab costs one call to be cut to its laid-out rows.
+  assert.equal(calls['Sheet.deleteRows'], tabs);
+  assert.ok(total - widthRuns < 32 * tabs, `${total} calls for ${tabs} tabs`);
   // 230: what a tab costs whatever its cells (rules, protections, formats), over 9 tabs.
   assert.ok(total < cells + 230, 'not a call per cell');
 });

@@ -179,3 +179,35 @@ test('cells grouped by tab in the order tabs appear', () => {
   const cells = [{ tab: 'B', row: 1 }, { tab: 'A', row: 2 }, { tab: 'B', row: 3 }];
   assert.deepEqual(plain(ctx.cellsByTab_(cells)).map((g) => [g.tab, g.cells.map((c) => c.row)]), [['B', [1, 3]], ['A', [2]]]);
 });
+
+test('growth: a people tab grows back to used + room(used) once its free rows fall under room // grow_under', () => {
+  // A room as the service sends it (tests/test_addon_layout_parity.py checks these functions against the
+  // service's own policy and numbers).
+  const room = { min: 100, per_row: 2, service_per_row: 1, grow_under: 4 };
+  assert.deepEqual([5, 50, 80, 1000].map((used) => ctx.roomFor_(room, used)), [100, 100, 160, 2000]);
+  assert.deepEqual([5, 50, 150, 1000].map((used) => ctx.roomFor_(room, used, true)), [100, 100, 150, 1000]);
+  assert.deepEqual([67, 101].map((used) => ctx.roomFor_({ ...room, per_row: 1.5 }, used)), [100, 151], 'rounded down');
+  const cases = [
+    // [last used row, rows the tab has, rows to insert]
+    [1, 101, 0], // a fresh check-in tab: its header and its room
+    [5, 1000, 0], // an old workbook's 1000-row tab
+    [5, 30, 0], // 25 free: exactly room(5) // 4
+    [5, 29, 76], // 24 free: grown to 5 + 100
+    [5, 5, 100], // full
+    [80, 250, 0], // 170 free of room(80) = 160
+    [80, 119, 121], // 39 free, under 160 // 4 = 40: grown to 80 + 160 = 240
+    [200, 230, 370],
+    [0, 10, 0], // nothing read: nothing to say
+  ];
+  for (const [used, maxRows, want] of cases) assert.equal(ctx.peopleTabGrowth_(room, used, maxRows), want, `${used} of ${maxRows}`);
+  assert.equal(ctx.peopleTabGrowth_(null, 5, 5), 0, 'a service that does not say: left as it is');
+  assert.equal(ctx.peopleTabGrowth_(undefined, 5, 5), 0);
+});
+
+test('growth: a service tab grows only when its rewrite does not fit, then by room(rows, service_per_row)', () => {
+  const room = { min: 100, per_row: 2, service_per_row: 1, grow_under: 4 };
+  const cases = [[5, 5, 0], [5, 1000, 0], [6, 5, 101], [300, 200, 400], [1200, 1000, 1400]];
+  for (const [rows, maxRows, want] of cases) assert.equal(ctx.serviceTabGrowth_(room, rows, maxRows), want, `${rows} in ${maxRows}`);
+  assert.equal(ctx.serviceTabGrowth_(null, 1200, 1000), 200, 'without the service\'s room: just enough');
+  assert.equal(ctx.serviceTabGrowth_(null, 5, 1000), 0);
+});

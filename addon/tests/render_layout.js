@@ -2,7 +2,7 @@
 // Renders a layout JSON (stdin: `{"layout": …}` as the service answers, or the layout itself) into a blank fake
 // spreadsheet through the add-on's real code (Layout.js's renderLayout_), and prints on stdout what the
 // parity test compares with `init --google`'s requests (tests/test_addon_layout_parity.py): per tab its name,
-// order, hidden, frozen rows, header row, dropdowns, colour rules and protections; the charts.
+// order, size, hidden, frozen rows, header row, dropdowns, colour rules and protections; the charts.
 // Ranges are A1 without the tab (a dropdown's source keeps its quoted tab); colours are `#RRGGBB`.
 //   node addon/tests/render_layout.js < layout.json
 
@@ -34,6 +34,8 @@ function describeSheet(sheet, index) {
     name: sheet.getName(),
     index,
     hidden: sheet.isSheetHidden(),
+    rows: sheet.getMaxRows(),
+    cols: sheet.getMaxColumns(),
     frozen_rows: sheet.getFrozenRows(),
     tab_colour: colour(sheet.getTabColor()),
     header: headerRow(sheet),

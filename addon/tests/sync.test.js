@@ -242,18 +242,109 @@ test('a check-in tab renamed between the read and the write: none of its rows is
   assert.equal(cell(env.ss, 'Suivi Finance', 'F2'), 0.17);
 });
 
-test('a service tab missing from the spreadsheet is created, and grown to fit', () => {
+test('a service tab missing from the spreadsheet is created with its rows and as many more, as the Google backend does', () => {
   const thePlan = W.plan();
   const rows = Array.from({ length: 1200 }, (_, i) => ['Ligne ' + (i + 1)].concat(Array(29).fill(i)));
   thePlan.tabs.push({ name: 'Listes', values: rows });
   const env = W.world({ handler: () => W.answer(thePlan) });
   env.ctx.syncNow();
   const listes = env.ss.sheet('Listes');
-  assert.equal(listes.getMaxRows(), 1200);
+  assert.equal(listes.getMaxRows(), 1200 + env.ctx.roomFor_(W.ROOM, 1200, true));
+  assert.equal(W.ROOM.service_per_row, 1, 'as many free rows as used ones');
   assert.equal(listes.getMaxColumns(), 30);
   assert.equal(cell(env.ss, 'Listes', 'A1200'), 'Ligne 1200');
   assert.equal(cell(env.ss, 'Listes', 'AD1200'), 1199);
   assert.deepEqual([env.ss.calls['Sheet.insertRowsAfter'], env.ss.calls['Sheet.insertColumnsAfter'], env.ss.calls['Spreadsheet.insertSheet']], [1, 1, 1]);
+});
+
+test('without the service\'s room (an older service), a service tab grows just enough to fit', () => {
+  const thePlan = W.plan();
+  delete thePlan.room;
+  thePlan.tabs.push({ name: 'Listes', values: Array.from({ length: 1200 }, (_, i) => ['Ligne ' + (i + 1)]) });
+  const env = W.world({ handler: () => W.answer(thePlan) });
+  env.ctx.syncNow();
+  assert.equal(env.ss.sheet('Listes').getMaxRows(), 1200);
+  assert.equal(cell(env.ss, 'Listes', 'A1200'), 'Ligne 1200');
+  assert.deepEqual([env.ss.sheet('OKR').getMaxRows(), env.ss.sheet('Check-ins Ventes').getMaxRows()], [1000, 1000]);
+});
+
+/** The workbook with 'Check-ins Ventes' cut to `rows` rows, its dates and progress columns formatted down to
+ * the last row, as the layout leaves a tab. */
+function tightWorkbook(rows) {
+  const ss = W.workbook();
+  const ventes = ss.sheet('Check-ins Ventes');
+  ventes.deleteRows(rows + 1, ventes.getMaxRows() - rows);
+  ventes.getRange('A2:A').setNumberFormat('yyyy-mm-dd');
+  ventes.getRange('F2:F').setNumberFormat('0%');
+  ss.resetCalls();
+  return ss;
+}
+
+test('a people tab running out of free rows grows below its last used row, its new rows looking like its free rows', () => {
+  const ss = tightWorkbook(20);
+  const env = W.world({ spreadsheet: ss });
+  const ventes = ss.sheet('Check-ins Ventes');
+  ventes.getRange('D2:D20').setDataValidation(env.SpreadsheetApp.newDataValidation().requireValueInList(['🟢', '🟡', '🔴'], true).build());
+  ventes.setConditionalFormatRules([env.SpreadsheetApp.newConditionalFormatRule().whenFormulaSatisfied('=$G2="Vert"')
+    .setBackground('#B7E1CD').setRanges([ventes.getRange('A2:I')]).build()]);
+  ss.resetCalls();
+  // 5 rows used, 15 free: under room(5) // grow_under = 100 // 4 = 25, so it grows to 5 + room(5) = 105 rows.
+  assert.equal(env.ctx.peopleTabGrowth_(W.ROOM, 5, 20), 85);
+  env.ctx.syncNow();
+  assert.deepEqual(env.ui.alerts, []);
+  assert.equal(ventes.getMaxRows(), 105);
+  assert.equal(ss.calls['Sheet.insertRowsAfter'], 1);
+  assert.equal(ss.calls['Range.copyTo'], 2, 'formats, then dropdowns, from one free row');
+  // The rows in use did not move and got their cells; the new rows (6 to 90) look like the free rows.
+  assert.deepEqual(ventes.dump().map((row) => row.slice(5).map(show)), [
+    ['Progression', 'Statut', 'Validation'], [0.125, 'Vert', ''], [0.3, 'Jaune', ''], ['', '', 'Date illisible : « 13 janvier »'], ['', '', '']]);
+  for (const row of [6, 50, 90, 91, 105]) {
+    assert.equal(ventes.getRange(row, 6).getNumberFormat(), '0%', 'F' + row);
+    assert.equal(ventes.getRange(row, 1).getNumberFormat(), 'yyyy-mm-dd', 'A' + row);
+    assert.equal(ventes.getRange(row, 2).getNumberFormat(), '', 'B' + row);
+  }
+  for (const row of [6, 50, 90]) assert.ok(ventes.getRange(row, 4).getDataValidation(), 'D' + row + ' has the dropdown');
+  assert.equal(ventes.getConditionalFormatRules()[0].getRanges()[0].getLastRow(), 105, 'A2:I covers the grown tab');
+  // Tabs with room enough are left as they are.
+  assert.deepEqual([ss.sheet('OKR').getMaxRows(), ss.sheet('Suivi Finance').getMaxRows()], [1000, 1000]);
+});
+
+test('a people tab with a quarter of its room still free is not grown', () => {
+  const ss = tightWorkbook(30);
+  const env = W.world({ spreadsheet: ss });
+  env.ctx.syncNow();
+  assert.equal(ss.sheet('Check-ins Ventes').getMaxRows(), 30, '25 free rows: exactly room(5) // 4');
+  assert.equal(ss.calls['Sheet.insertRowsAfter'] || 0, 0);
+  assert.equal(ss.calls['Range.copyTo'] || 0, 0);
+});
+
+test('a full people tab grows below its last row, looking like that row', () => {
+  const ss = tightWorkbook(5);
+  const env = W.world({ spreadsheet: ss });
+  env.ctx.syncNow();
+  const ventes = ss.sheet('Check-ins Ventes');
+  assert.equal(ventes.getMaxRows(), 105);
+  assert.equal(ventes.getRange(60, 6).getNumberFormat(), '0%');
+  assert.equal(cell(ss, 'Check-ins Ventes', 'F3'), 0.3);
+});
+
+test('a service tab rewritten past its last row grows below what it held, by as many rows as it now has', () => {
+  const ss = W.workbook();
+  const history = ss.sheet('Historique');
+  history.deleteRows(4, history.getMaxRows() - 3);
+  history.getRange('A2:A').setNumberFormat('yyyy-mm-dd');
+  ss.resetCalls();
+  const thePlan = W.plan();
+  const rows = [['Semaine', 'KR', 'Valeur']].concat(Array.from({ length: 5 }, (_, i) => [W.serial('2025-01-13'), 'KR' + i, i]));
+  thePlan.tabs[1] = { name: 'Historique', values: rows };
+  const env = W.world({ spreadsheet: ss, handler: () => W.answer(thePlan) });
+  env.ctx.syncNow();
+  // 6 rows do not fit in 3: 6 + room(6) = 106 (at least 100 free), inserted below the one row it held.
+  assert.equal(history.getMaxRows(), 106);
+  assert.deepEqual(env.ctx.serviceTabGrowth_(W.ROOM, 6, 3), 103);
+  assert.equal(show(history.getRange('A6').getValue()), 'D:2025-01-13', 'the date lands in a date-formatted row');
+  assert.equal(history.getRange('A106').getNumberFormat(), 'yyyy-mm-dd');
+  assert.equal(ss.calls['Sheet.insertRowsAfter'], 1);
 });
 
 test('validateNow asks with write: false, writes nothing, and shows the problems in the sidebar', () => {

@@ -5,28 +5,26 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from ..errors import BackendError, BadArgument
-from ..google_api import GoogleGateway, parse_target
+from ..google_api import MAX_REQUEST_BYTES, GoogleGateway, parse_target, row_blocks, split_by_size
 from ..layout import Layout
-from ..model import CellValue, Grid, Snapshot, Tab, WritePlan, WriteResult, trimmed
+from ..model import CellValue, Grid, Snapshot, Tab, WritePlan, WriteResult
 from .gsheets_anchors import (
     ANCHOR_KEY,
-    Anchors,
     RowKey,
     anchor_id,
     create_request,
     delete_request,
-    needless,
     row_of,
     still_in_place,
 )
-from .gsheets_cells import cell_value
+from .gsheets_cells import LANDED_FIELDS, READ_FIELDS, ReadState, SheetGrid, cell_value, parse_spreadsheet
+from .gsheets_growth import SERVICE_PER_ROW, anchored_room, room, service_room
 from .gsheets_layout import (
     MIN_COLS,
-    MIN_ROWS,
     api_value,
     choose_sheet_ids,
     layout_requests,
@@ -35,68 +33,8 @@ from .gsheets_layout import (
     quote_tab,
 )
 
-#: What a sync reads, and nothing more: values with the number format that gives them their type, and the
-#: row anchors. gridProperties tells whether a rewritten service tab still fits; the IDs of sheet and
-#: spreadsheet metadata are ones a new anchor must not take.
-READ_FIELDS = (
-    "properties(title,locale),developerMetadata(metadataId),"
-    "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),developerMetadata(metadataId),"
-    "data(rowData(values(effectiveValue,effectiveFormat(numberFormat(type)))),"
-    "rowMetadata(developerMetadata(metadataId,metadataKey))))"
-)
-#: What the anchoring batchUpdate answers with: the rows where anchors were laid, as they now are.
-LANDED_FIELDS = (
-    "updatedSpreadsheet(sheets(properties(title),"
-    "data(startRow,rowData(values(effectiveValue,effectiveFormat(numberFormat(type)))))))"
-)
 T = TypeVar("T")
-
-
-@dataclass
-class _Sheet:
-    sheet_id: int
-    rows: int
-    cols: int
-
-
-@dataclass
-class _ReadState:
-    """What `apply` needs from the last read, beyond the snapshot: sheet IDs, sizes, row anchors."""
-
-    sheets: dict[str, _Sheet] = field(default_factory=dict)
-    found: Anchors = field(default_factory=Anchors)
-
-    @property
-    def anchors(self) -> dict[RowKey, int]:
-        """The anchor each row's cells are written through."""
-        return self.found.by_row
-
-
-def parse_spreadsheet(data: dict[str, Any]) -> tuple[Snapshot, _ReadState]:
-    """A `spreadsheets.get` response (READ_FIELDS) as a Snapshot, plus what a later write needs."""
-    props = data.get("properties", {})
-    tabs: dict[str, Tab] = {}
-    state = _ReadState()
-    state.found.taken.update(int(m["metadataId"]) for m in data.get("developerMetadata", []))
-    for sheet in data.get("sheets", []):
-        state.found.taken.update(int(m["metadataId"]) for m in sheet.get("developerMetadata", []))
-        sp = sheet.get("properties", {})
-        title = str(sp.get("title", ""))
-        size = sp.get("gridProperties", {})
-        state.sheets[title] = _Sheet(int(sp.get("sheetId", 0)), int(size.get("rowCount", 0)),
-                                     int(size.get("columnCount", 0)))
-        grid: Grid = []
-        for part in sheet.get("data", []):
-            first = int(part.get("startRow", 0))
-            for i, row in enumerate(part.get("rowData", [])):
-                while len(grid) <= first + i:
-                    grid.append([])
-                grid[first + i] = [cell_value(c) for c in row.get("values", [])]
-            for i, meta in enumerate(part.get("rowMetadata", [])):
-                state.found.add_row((title, first + i + 1), meta.get("developerMetadata", []))
-        tabs[title] = Tab(title, trimmed(grid))
-    snapshot = Snapshot(str(props.get("title", "")), tabs, props.get("locale"))
-    return snapshot, state
+__all__ = ["ANCHOR_KEY", "READ_FIELDS", "GoogleBackend", "cell_value", "open_google", "parse_spreadsheet"]
 
 
 class GoogleBackend:
@@ -107,7 +45,7 @@ class GoogleBackend:
         self.gateway = gateway
         self.lang = lang
         self.location = gateway.url(spreadsheet_id) if spreadsheet_id else "gsheet:(new)"
-        self._state: _ReadState | None = None
+        self._state: ReadState | None = None
         self._reads = 0
         self._writes = 0
 
@@ -123,7 +61,8 @@ class GoogleBackend:
         if title:
             layout = replace(layout, title=title)
         requests, _ids = layout_requests(layout, default_sheet)
-        self._counted(self.gateway.batch_update, spreadsheet_id, requests)
+        for part in split_by_size(requests, MAX_REQUEST_BYTES):  # in order: later parts use earlier tabs
+            self._counted(self.gateway.batch_update, spreadsheet_id, part)
         for address in share:
             self._counted(self.gateway.share, spreadsheet_id, address)
         self.spreadsheet_id = spreadsheet_id
@@ -138,7 +77,11 @@ class GoogleBackend:
         return snapshot
 
     def apply(self, plan: WritePlan, snapshot: Snapshot) -> WriteResult:
-        """Write the plan in one values call through row anchors (one more when rows first get anchors)."""
+        """Write the plan in one values call through row anchors (split when over ~2 MB).
+
+        A second call comes first only when rows lack an anchor (people inserted them mid-tab, or typed past
+        the anchored rows) or a tab runs short of anchored free rows: see gsheets_growth.
+        """
         if plan.empty:
             return WriteResult()
         if self._state is None:
@@ -148,27 +91,27 @@ class GoogleBackend:
         rows: dict[RowKey, dict[int, CellValue]] = defaultdict(dict)
         for w in plan.cells:
             rows[(w.tab, w.row)][w.col] = w.value
-        # Anchors nothing is written through go with this batch: no call of their own when there are none.
-        removed = needless(state.found, snapshot, set(rows))
-        for metadata_id in removed:
-            key = state.found.rows_of[metadata_id]
-            if state.anchors.get(key) == metadata_id:
-                del state.anchors[key]
+        # Duplicate anchors go with a batch made anyway; anchors on free rows stay for the rows people fill next.
+        removed = state.found.duplicates()
         missing = [key for key in rows if key not in state.anchors]
         sizes = {name: padded_size(grid, _grid_of(snapshot.tabs.get(name))) for name, grid in plan.tabs.items()}
-        prepare, new_anchors = self._prepare(state, snapshot, missing, sizes)
+        prepare, new_anchors, ours = self._prepare(state, snapshot, missing, sizes, {tab for tab, _ in rows}, removed)
         prepare += [delete_request(metadata_id) for metadata_id in removed]
         if prepare:
             # Anchors are laid by row index, so a row moved between this sync's read and this call would take
             # another row's anchor. The same call answers with those tabs as they now stand: an anchor whose
             # row no longer holds what was read carries nothing this time; the next sync, reading afresh,
             # gives that row its own cells. Every later write goes by anchor, wherever the rows move.
-            state.anchors.update(self._lay(prepare, new_anchors, snapshot))
+            for part in split_by_size(prepare, MAX_REQUEST_BYTES):
+                ids = {i for r in part if (i := _created(r)) is not None}
+                laid = {key: i for key, i in new_anchors.items() if i in ids}
+                state.anchors.update(self._lay(part, laid, ids & ours, snapshot))
         data = [_row_range(state.anchors[key], values) for key, values in rows.items() if key in state.anchors]
         for name, grid in plan.tabs.items():
-            data.append(_tab_range(state.sheets[name].sheet_id, grid, *sizes[name]))
-        if data:
-            self._counted(self.gateway.write_values, self._id(), data)
+            data += _tab_ranges(state.sheets[name].sheet_id, grid, *sizes[name])
+        # Google advises requests of at most 2 MB; each part stands alone (a later sync rewrites what differs).
+        for part in split_by_size(data, MAX_REQUEST_BYTES):
+            self._counted(self.gateway.write_values, self._id(), part)
         return WriteResult(plan.cell_count(), self._reads - reads, self._writes - writes)
 
     def api_calls(self) -> tuple[int, int]:
@@ -180,9 +123,14 @@ class GoogleBackend:
         """No lock here: the service keeps two syncs of one workbook apart."""
         yield
 
-    def _prepare(self, state: _ReadState, snapshot: Snapshot, missing: list[RowKey],
-                 sizes: dict[str, tuple[int, int]]) -> tuple[list[dict[str, Any]], dict[RowKey, int]]:
-        """Requests that must precede the write: anchors for new rows, room (or a tab) for service tabs."""
+    def _prepare(self, state: ReadState, snapshot: Snapshot, missing: list[RowKey],
+                 sizes: dict[str, tuple[int, int]], written: set[str], removed: list[int],
+                 ) -> tuple[list[dict[str, Any]], dict[RowKey, int], set[int]]:
+        """Requests that must precede the write: anchors for rows that lack one, room on tabs short of it, a tab
+        for a service tab someone deleted; the new anchors of rows with content, and the ID of every anchor laid.
+
+        Room first goes only where it is needed; when a batch is made anyway, tabs getting short grow too.
+        """
         requests: list[dict[str, Any]] = []
         new_anchors: dict[RowKey, int] = {}
         for tab, row in missing:
@@ -195,24 +143,44 @@ class GoogleBackend:
         absent = [name for name in sizes if name not in state.sheets]
         taken = {s.sheet_id for s in state.sheets.values()}
         for name, sheet_id in zip(absent, choose_sheet_ids(len(absent), taken), strict=True):
-            rows, cols = max(sizes[name][0], MIN_ROWS), max(sizes[name][1], MIN_COLS)
+            rows, cols = sizes[name][0] + room(sizes[name][0], SERVICE_PER_ROW), max(sizes[name][1], MIN_COLS)
             # A service tab someone deleted comes back rather than failing the sync.
             props = {"sheetId": sheet_id, "title": name,
                      "gridProperties": {"rowCount": rows, "columnCount": cols}}
             requests.append({"addSheet": {"properties": props}})
-            state.sheets[name] = _Sheet(sheet_id, rows, cols)
-        for name, (rows, cols) in sizes.items():
+            state.sheets[name] = SheetGrid(sheet_id, rows, cols)
+        anchored = sorted(t for t in written | {key[0] for key in state.anchors}
+                          if t in state.sheets and t in snapshot.tabs)
+        ours = set(new_anchors.values())
+        grown: list[dict[str, Any]] = []
+        done: set[str] = set()
+        for eager in (False, True):
+            if eager and not (requests or grown or removed):
+                break
+            for tab in (t for t in anchored if t not in done):
+                sheet, used = state.sheets[tab], len(snapshot.tabs[tab].grid)
+                free = [row for t, row in state.anchors if t == tab and row > used]
+                more, ids, sheet.rows = anchored_room(sheet.sheet_id, sheet.rows, used, free, state.found.taken,
+                                                      eager)
+                grown += more
+                ours |= set(ids)
+                done |= {tab} if more else set()
+            for name, (rows, _cols) in sizes.items():
+                sheet = state.sheets[name]
+                held = len(_grid_of(snapshot.tabs.get(name)) or [])
+                more, sheet.rows = service_room(sheet.sheet_id, sheet.rows, held, rows, eager)
+                grown += more
+        for name, (_rows, cols) in sizes.items():
             sheet = state.sheets[name]
-            for dimension, need, have in (("ROWS", rows, sheet.rows), ("COLUMNS", cols, sheet.cols)):
-                if need > have:
-                    requests.append({"appendDimension": {"sheetId": sheet.sheet_id, "dimension": dimension,
-                                                         "length": need - have}})
-            sheet.rows, sheet.cols = max(sheet.rows, rows), max(sheet.cols, cols)
-        return requests, new_anchors
+            if cols > sheet.cols:
+                grown.append({"appendDimension": {"sheetId": sheet.sheet_id, "dimension": "COLUMNS",
+                                                  "length": cols - sheet.cols}})
+                sheet.cols = cols
+        return requests + grown, new_anchors, ours
 
-    def _lay(self, requests: list[dict[str, Any]], new_anchors: dict[RowKey, int],
+    def _lay(self, requests: list[dict[str, Any]], new_anchors: dict[RowKey, int], ours: set[int],
              snapshot: Snapshot) -> dict[RowKey, int]:
-        """Send the batch that precedes the write; the new anchors that landed on the rows they were meant for.
+        """Send a batch that precedes the write; the new anchors that landed on the rows they were meant for.
 
         When an attempt was applied but its answer lost (a timeout, a 5xx), the retry carries the same IDs and
         Google rejects it whole: the batch is then already in place, which one read confirms and locates.
@@ -225,12 +193,11 @@ class GoogleBackend:
                                   LANDED_FIELDS if ranges else None)
         except BackendError as refused:
             # Only a batch carrying IDs of ours (anchors, tabs) can be refused for being a repeat.
-            if not (self.gateway.http.retries > retries and _rejected(refused) and (new_anchors or added)):
+            if not (self.gateway.http.retries > retries and _rejected(refused) and (ours or added)):
                 raise
             data = self._counted(self.gateway.get_spreadsheet, self._id(), READ_FIELDS)
             now, fresh = parse_spreadsheet(data)
-            if not (set(new_anchors.values()) <= set(fresh.found.rows_of)
-                    and added <= {s.sheet_id for s in fresh.sheets.values()}):
+            if not (ours <= set(fresh.found.rows_of) and added <= {s.sheet_id for s in fresh.sheets.values()}):
                 raise  # not a repeat of an applied batch: Google's refusal stands
             return still_in_place(new_anchors, snapshot, now, fresh.found.rows_of)
         now, _state = parse_spreadsheet(reply.get("updatedSpreadsheet") or {})
@@ -279,9 +246,19 @@ def _row_range(metadata_id: int, values: dict[int, CellValue]) -> dict[str, Any]
     return {"dataFilter": {"developerMetadataLookup": lookup}, "majorDimension": "ROWS", "values": [line]}
 
 
-def _tab_range(sheet_id: int, grid: Grid, rows: int, cols: int) -> dict[str, Any]:
-    """A whole service tab from A1, padded with "" to cover what it held before."""
+def _tab_ranges(sheet_id: int, grid: Grid, rows: int, cols: int) -> list[dict[str, Any]]:
+    """A whole service tab from A1, padded with "" to cover what it held before, in blocks of rows that fit
+    a request."""
     values = padded_values(grid, rows, cols)
-    grid_range = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": rows,
-                  "startColumnIndex": 0, "endColumnIndex": cols}
-    return {"dataFilter": {"gridRange": grid_range}, "majorDimension": "ROWS", "values": values}
+    out = []
+    for first, block in row_blocks(values, MAX_REQUEST_BYTES // 2):
+        grid_range = {"sheetId": sheet_id, "startRowIndex": first, "endRowIndex": first + len(block),
+                      "startColumnIndex": 0, "endColumnIndex": cols}
+        out.append({"dataFilter": {"gridRange": grid_range}, "majorDimension": "ROWS", "values": block})
+    return out
+
+
+def _created(request: dict[str, Any]) -> int | None:
+    """The ID of the anchor a request creates, if it creates one."""
+    created = request.get("createDeveloperMetadata")
+    return int(created["developerMetadata"]["metadataId"]) if created else None

@@ -100,17 +100,6 @@ def row_of(snapshot: Snapshot, key: RowKey) -> list[CellValue] | None:
     return found.grid[number - 1] if number <= len(found.grid) else []
 
 
-def needless(anchors: Anchors, snapshot: Snapshot, written: set[RowKey]) -> list[int]:
-    """Anchors to remove: duplicates on one row, and anchors on rows that hold nothing the sync writes for.
-
-    They come from before anchors were laid by ID (a retried call laid a second set), from anchors whose row
-    moved before they landed, or from rows a person emptied. Keeping them costs nothing but clutter, so they
-    go with a write the sync makes anyway.
-    """
-    empty = {i for key, i in anchors.by_row.items() if key not in written and not row_of(snapshot, key)}
-    return sorted(set(anchors.duplicates()) | empty)
-
-
 def still_in_place(laid: Mapping[RowKey, int], read: Snapshot, now: Snapshot,
                    rows_of: Mapping[int, RowKey] | None = None) -> dict[RowKey, int]:
     """The new anchors on the row they were laid on, that still held exactly what the sync had read there.

@@ -9,13 +9,15 @@ from typing import Any
 
 from ..layout import Area, ColourRule, Dropdown, Layout, TabLayout
 from ..model import CellValue, ChartSpec, Grid, Heading, Percent
+from .gsheets_growth import anchor_rows, anchored, laid_out_rows
 
 #: Day 0 of Sheets' date serial numbers.
 EPOCH = dt.date(1899, 12, 30)
 #: Sheets' column widths are pixels; the template's are characters of the default 10 pt Arial.
 PIXELS_PER_CHAR = 7
-#: A fresh tab is at least as big as Sheets' own default, so people have room to type.
-MIN_ROWS, MIN_COLS = 1000, 26
+#: A fresh tab is at least as wide as Sheets' own default, so people have room to add a column. (Its rows
+#: are what it holds plus room to type: see gsheets_growth.)
+MIN_COLS = 26
 NUMBER_FORMATS: dict[str, dict[str, str]] = {
     "percent": {"type": "PERCENT", "pattern": "0%"},
     "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
@@ -139,12 +141,19 @@ def rule_condition(rule: ColourRule) -> tuple[str, str]:
     return "TEXT_EQ", rule.text
 
 
-def grid_range(sheet_id: int, area: Area | None) -> dict[str, int]:
-    """A 1-based inclusive Area as a GridRange; None is the whole sheet."""
+def grid_range(sheet_id: int, area: Area | None, rows: int | None = None) -> dict[str, int]:
+    """A 1-based inclusive Area as a GridRange; None is the whole sheet.
+
+    On a tab laid out with `rows` rows, an area meant for whole columns, or reaching those rows, has no end
+    row: it covers the rows the tab grows by later, with no request of its own.
+    """
     if area is None:
         return {"sheetId": sheet_id}
-    return {"sheetId": sheet_id, "startRowIndex": area.first_row - 1, "endRowIndex": area.last_row,
-            "startColumnIndex": area.first_col - 1, "endColumnIndex": area.last_col}
+    out = {"sheetId": sheet_id, "startRowIndex": area.first_row - 1, "endRowIndex": area.last_row,
+           "startColumnIndex": area.first_col - 1, "endColumnIndex": area.last_col}
+    if rows is not None and (area.last_row >= rows or area.whole_columns):
+        del out["endRowIndex"]
+    return out
 
 
 def choose_sheet_ids(count: int, taken: set[int]) -> list[int]:
@@ -165,7 +174,7 @@ def tab_size(tab: TabLayout, charts: list[ChartSpec]) -> tuple[int, int]:
     rows = max([len(tab.grid), *(a.last_row for a in areas), *(c.last_row for c in charts)], default=0)
     cols = max([len(tab.widths), *(len(r) for r in tab.grid), *(a.last_col for a in areas),
                 *(c.anchor_col + 6 for c in charts)], default=0)
-    return max(rows, MIN_ROWS), max(cols, MIN_COLS)
+    return max(rows, 1000), max(cols, MIN_COLS)
 
 
 def layout_requests(layout: Layout, default_sheet_id: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -177,18 +186,22 @@ def layout_requests(layout: Layout, default_sheet_id: int) -> tuple[list[dict[st
         "fields": "title,locale,timeZone",
     }}]
     for index, tab in enumerate(layout.tabs):
-        props = _sheet_properties(tab, ids[tab.name], index, layout.charts)
+        props = _sheet_properties(tab, ids[tab.name], index, layout)
         requests.append({"addSheet": {"properties": props}})
     # A spreadsheet always keeps one tab: the default one goes once ours exist.
     requests.append({"deleteSheet": {"sheetId": default_sheet_id}})
+    taken: set[int] = set()
     for tab in layout.tabs:
-        requests += tab_requests(tab, ids[tab.name], ids)
+        rows = laid_out_rows(tab, layout)
+        requests += tab_requests(tab, ids[tab.name], ids, rows)
+        if anchored(tab):
+            requests += anchor_rows(ids[tab.name], range(2, rows + 1), taken)[0]
     requests += [chart_request(chart, ids[chart.tab]) for chart in layout.charts if chart.tab in ids]
     return requests, ids
 
 
-def _sheet_properties(tab: TabLayout, sheet_id: int, index: int, charts: list[ChartSpec]) -> dict[str, Any]:
-    rows, cols = tab_size(tab, [c for c in charts if c.tab == tab.name])
+def _sheet_properties(tab: TabLayout, sheet_id: int, index: int, layout: Layout) -> dict[str, Any]:
+    rows, cols = laid_out_rows(tab, layout), tab_size(tab, [c for c in layout.charts if c.tab == tab.name])[1]
     props: dict[str, Any] = {
         "sheetId": sheet_id,
         "title": tab.name,
@@ -201,8 +214,9 @@ def _sheet_properties(tab: TabLayout, sheet_id: int, index: int, charts: list[Ch
     return props
 
 
-def tab_requests(tab: TabLayout, sheet_id: int, ids: dict[str, int]) -> list[dict[str, Any]]:
-    """One tab's content and looks: values, header, widths, formats, dropdowns, colours, protections."""
+def tab_requests(tab: TabLayout, sheet_id: int, ids: dict[str, int], rows: int) -> list[dict[str, Any]]:
+    """One tab's content and looks on its `rows` laid-out rows: values, header, widths, formats, dropdowns,
+    colours, protections."""
     out: list[dict[str, Any]] = []
     if tab.grid:
         out.append({"updateCells": {
@@ -218,17 +232,17 @@ def tab_requests(tab: TabLayout, sheet_id: int, ids: dict[str, int]) -> list[dic
     out += _widths(tab.widths, sheet_id)
     for fmt in tab.formats:
         out.append(_repeat(sheet_id, fmt.area, {"numberFormat": NUMBER_FORMATS[fmt.kind]},
-                           "userEnteredFormat.numberFormat"))
-    out += [_validation(d, sheet_id, ids) for d in tab.dropdowns]
-    out += [_colour_rule(rule, sheet_id, i) for i, rule in enumerate(tab.colour_rules)]
+                           "userEnteredFormat.numberFormat", rows))
+    out += [_validation(d, sheet_id, ids, rows) for d in tab.dropdowns]
+    out += [_colour_rule(rule, sheet_id, i, rows) for i, rule in enumerate(tab.colour_rules)]
     out += [{"addProtectedRange": {"protectedRange": {
-        "range": grid_range(sheet_id, p.area), "description": p.description, "warningOnly": True,
+        "range": grid_range(sheet_id, p.area, rows), "description": p.description, "warningOnly": True,
     }}} for p in tab.protections]
     return out
 
 
-def _repeat(sheet_id: int, area: Area, fmt: dict[str, Any], fields: str) -> dict[str, Any]:
-    return {"repeatCell": {"range": grid_range(sheet_id, area), "cell": {"userEnteredFormat": fmt},
+def _repeat(sheet_id: int, area: Area, fmt: dict[str, Any], fields: str, rows: int | None = None) -> dict[str, Any]:
+    return {"repeatCell": {"range": grid_range(sheet_id, area, rows), "cell": {"userEnteredFormat": fmt},
                            "fields": fields}}
 
 
@@ -247,23 +261,23 @@ def _widths(widths: list[int], sheet_id: int) -> list[dict[str, Any]]:
     return out
 
 
-def _validation(dropdown: Dropdown, sheet_id: int, ids: dict[str, int]) -> dict[str, Any]:
+def _validation(dropdown: Dropdown, sheet_id: int, ids: dict[str, int], rows: int) -> dict[str, Any]:
     source = source_a1(dropdown)
     if source:
         condition = {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": "=" + source}]}
     else:
         condition = {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in dropdown.values]}
     rule = {"condition": condition, "strict": dropdown.strict, "showCustomUi": True}
-    return {"setDataValidation": {"range": grid_range(sheet_id, dropdown.area), "rule": rule}}
+    return {"setDataValidation": {"range": grid_range(sheet_id, dropdown.area, rows), "rule": rule}}
 
 
-def _colour_rule(rule: ColourRule, sheet_id: int, index: int) -> dict[str, Any]:
+def _colour_rule(rule: ColourRule, sheet_id: int, index: int, rows: int) -> dict[str, Any]:
     """A status colour as conditional formatting, so it follows the status even when rows move."""
     kind, value = rule_condition(rule)
     condition = {"type": kind, "values": [{"userEnteredValue": value}]}
     fmt = {"backgroundColorStyle": {"rgbColor": rgb(rule.colour)}}
     return {"addConditionalFormatRule": {"index": index, "rule": {
-        "ranges": [grid_range(sheet_id, rule.area)],
+        "ranges": [grid_range(sheet_id, rule.area, rows)],
         "booleanRule": {"condition": condition, "format": fmt},
     }}}
 

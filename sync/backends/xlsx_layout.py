@@ -31,9 +31,8 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 NUMBER_FORMATS = {"percent": PERCENT_FORMAT, "date": DATE_FORMAT, "number": "General", "text": "@"}
 HEADER_FONT = Font(bold=True)
 HEADING_FONT = Font(bold=True, size=14)
-#: An area this tall that starts at the top is styled as its whole column: no cell objects, any row a
+#: An area meant for whole columns (Area.whole_columns) is styled as its columns: no cell objects, any row a
 #: person adds later is covered too, and the file stays small (history alone spans 20 000 rows).
-COLUMN_WIDE_ROWS = 100
 #: Smaller areas are styled cell by cell, never more rows than this.
 MAX_STYLED_ROWS = 1000
 MAX_COLUMN = 16384
@@ -250,7 +249,7 @@ def _areas_right(tab: TabLayout) -> list[int]:
 
 
 def _column_wide(area: Area) -> bool:
-    return area.first_row <= 2 and area.last_row >= COLUMN_WIDE_ROWS
+    return area.whole_columns
 
 
 def _column_styles(ws: Worksheet, tab: TabLayout, width: int, unlocked: bool) -> None:

@@ -106,4 +106,4 @@ def addon_team() -> ResponseReturnValue:
     lists = lists_of(wb_lang, [*(t.name for t in teams), team.name], kr_frame(read_rows(wb)))
     # The org chart covers one more team: the add-on redraws it with the Lists tab.
     plan = WritePlan(cells, {catalog.tab_name("lists", wb_lang): lists}, [org_chart(wb_lang, len(teams) + 1)])
-    return jsonify({"tabs": [tab_json(tab, [])], "plan": plan_json(plan, snapshot, computed_columns(wb))})
+    return jsonify({"tabs": [tab_json(tab)], "plan": plan_json(plan, snapshot, computed_columns(wb))})

@@ -18,7 +18,7 @@ from ..google_api import GoogleGateway, RetryingHTTPClient
 from ..google_auth import FoundCredentials, find_credentials
 from ..google_retry import SyncGuard
 from .lease import DEFAULT_TTL
-from .ratelimit import RateLimiter
+from .ratelimit import BUDGET, RateLimiter
 from .registry import Registry
 
 EXTENSION = "okrsync"
@@ -47,7 +47,10 @@ class Service:
         self.clock: Callable[[], float] = config.get("CLOCK") or time.time
         self.sleep: Callable[[float], None] = config.get("SLEEP") or time.sleep
         self.registry = Registry(str(config["DATABASE_URL"]))
-        self.limiter = RateLimiter(int(config["SHEETS_QUOTA_PER_MINUTE"]), self.clock, self.sleep)
+        # Every sync of this process (nightly, tasks, sync now) draws on these windows, per user and per project.
+        self.limiter = RateLimiter(int(config.get("SHEETS_QUOTA_PER_MINUTE") or BUDGET.per_user), self.clock,
+                                   self.sleep, per_project=int(config.get("SHEETS_QUOTA_PER_PROJECT")
+                                                               or BUDGET.per_project))
         self._lock = threading.Lock()
         self._credentials: FoundCredentials | None = None
         self._tasks_client: Any = config.get("TASKS_CLIENT")

@@ -12,6 +12,7 @@ from ..google_retry import SYNC_RETRY_BUDGET, RetryBudget, SyncGuard
 from ..layout import Layout
 from . import lease, logs
 from .context import Service
+from .ratelimit import BUDGET, Reservation
 from .registry import ADDON, SyncRun, WorkbookRecord, as_date
 from .workbooks import open_registered
 
@@ -27,27 +28,46 @@ class Outcome:
     error: OkrsyncError | None = None
 
 
-def sync_workbook(svc: Service, wb: WorkbookRecord, trigger: str, *, raise_errors: bool = True,
-                  expected_cost: int = 0) -> Outcome:
+def sync_workbook(svc: Service, wb: WorkbookRecord, trigger: str, *, raise_errors: bool = True) -> Outcome:
     """Sync `wb` now. WorkbookLocked when another sync holds it; other failures are recorded, then raised.
 
     With `raise_errors=False` (the nightly run) a failure is only recorded and returned: one workbook's
-    trouble must never stop the others. `expected_cost` is what the caller already charged to the rate
-    limiter; any API call beyond it is charged afterwards, so that the next syncs wait for it.
+    trouble must never stop the others. The sync first waits for its whole expected cost to fit the Sheets
+    quotas (`expected_cost`), whoever started it: nightly, a task, or a person.
     """
     if wb.backend == ADDON:
         # Its spreadsheet is shared with no one the service could act as: only its add-on syncs it.
         raise SyncedByAddon("service.addon_sync_refused", wb.lang, title=wb.title)
+    # Reserved before the lease: a sync waiting for quota holds no workbook, and a skipped one gives it back.
+    reservation = svc.limiter.reserve(*expected_cost(svc, wb))
     try:
-        kept = lease.take(svc.registry, wb.id, lease.new_holder(trigger), svc.clock, svc.lease_ttl, wb.lang,
-                          wb.title)
-    except WorkbookLocked as locked:
-        run = svc.registry.start_run(wb.id, trigger, svc.now())
-        return _skipped(svc, wb, run.id, trigger, locked, raise_errors)
-    try:
-        return _run(svc, wb, trigger, kept, raise_errors, expected_cost)
+        try:
+            kept = lease.take(svc.registry, wb.id, lease.new_holder(trigger), svc.clock, svc.lease_ttl, wb.lang,
+                              wb.title)
+        except WorkbookLocked as locked:
+            run = svc.registry.start_run(wb.id, trigger, svc.now())
+            return _skipped(svc, wb, run.id, trigger, locked, raise_errors)
+        try:
+            return _run(svc, wb, trigger, kept, raise_errors, reservation)
+        finally:
+            kept.release()
     finally:
-        kept.release()
+        reservation.settle(0, 0)  # a no-op once _run settled it with the calls made
+
+
+def expected_cost(svc: Service, wb: WorkbookRecord) -> tuple[int, int]:
+    """(reads, writes) to reserve: nothing off Google; else the worst normal sync, or the last run if it took more.
+
+    The last run is the best guess of this one: a workbook whose writes are split into several calls (very
+    large first syncs) reserves them all; a normal week then gives back what it did not use.
+    """
+    if wb.backend != "gsheet":
+        return 0, 0
+    reads, writes = BUDGET.sync_reads, BUDGET.sync_writes
+    last = svc.registry.latest_report(wb.id)
+    if last is not None:
+        reads, writes = max(reads, last[0].api_reads), max(writes, last[0].api_writes)
+    return reads, writes
 
 
 def guard_for(svc: Service, kept: lease.HeldLease) -> SyncGuard:
@@ -57,7 +77,8 @@ def guard_for(svc: Service, kept: lease.HeldLease) -> SyncGuard:
     half of it; each call attempt renews the lease when due, and each write first confirms it is ours.
     """
     budget = RetryBudget(min(SYNC_RETRY_BUDGET, svc.lease_ttl / 4), svc.clock() + svc.lease_ttl / 2, svc.clock)
-    return SyncGuard(budget, kept.before_call)
+    # A 429 the limiter did not prevent (another process, calls beyond the reservation) waits out the window.
+    return SyncGuard(budget, kept.before_call, quota_window=svc.limiter.window)
 
 
 def record_preview(svc: Service, wb: WorkbookRecord, layout: Layout) -> Outcome:
@@ -74,7 +95,7 @@ def record_preview(svc: Service, wb: WorkbookRecord, layout: Layout) -> Outcome:
 
 
 def _run(svc: Service, wb: WorkbookRecord, trigger: str, kept: lease.HeldLease, raise_errors: bool,
-         expected_cost: int) -> Outcome:
+         reservation: Reservation) -> Outcome:
     run = svc.registry.start_run(wb.id, trigger, svc.now())
     context = {"workbook": wb.id, "run_id": run.id, "trigger": trigger}
     backend = None
@@ -101,8 +122,7 @@ def _run(svc: Service, wb: WorkbookRecord, trigger: str, kept: lease.HeldLease, 
             raise
         return Outcome(finished, None, None)
     finally:
-        if backend is not None:
-            _charge_extra(svc, backend.api_calls(), expected_cost)
+        reservation.settle(*(backend.api_calls() if backend is not None else (0, 0)))
     finished = svc.registry.finish_run(run.id, svc.now(), "ok", report=report)
     log.info("sync done", extra={**context, "outcome": "ok", "count": report["checkins"]["rows"]})
     return Outcome(finished, report)
@@ -118,10 +138,3 @@ def _skipped(svc: Service, wb: WorkbookRecord, run_id: int, trigger: str, locked
     if raise_errors:
         raise locked
     return Outcome(run, None, locked)
-
-
-def _charge_extra(svc: Service, calls: tuple[int, int], expected_cost: int) -> None:
-    """Reads and writes have separate per-minute quotas: the larger count is what this sync cost."""
-    extra = max(calls) - expected_cost
-    if expected_cost and extra > 0:
-        svc.limiter.acquire(extra)

@@ -21,6 +21,7 @@ from google.oauth2.credentials import Credentials
 
 from .batch import NotFaked
 from .errors import GoogleError, sheets_error_body
+from .quota import Limits, Quota
 from .schema import SchemaViolation, validate, validate_params
 from .sheets import Call, Exchange, FakeGoogle
 from .traffic import Fault
@@ -31,7 +32,9 @@ __all__ = [
     "FakeGoogle",
     "Fault",
     "GoogleError",
+    "Limits",
     "NotFaked",
+    "Quota",
     "SchemaViolation",
     "dummy_credentials",
     "google_fake",

@@ -26,6 +26,7 @@ from . import drive, routes, schema
 from .batch import NotFaked
 from .errors import GoogleError, sheets_error_body
 from .people import PersonActions
+from .quota import Quota
 from .state import Spreadsheet
 from .traffic import HTTP_METHODS, Call, Exchange, Fault, sample, strip_nulls
 
@@ -67,6 +68,8 @@ class FakeGoogle(PersonActions):
         self._fault_source: Callable[[Call], Fault | None] | None = None
         self._hooks: list[tuple[Callable[[str], None], bool, set[str]]] = []
         self._counter = 0
+        #: Google's request quotas (quota.py); None: unlimited.
+        self.quota: Quota | None = None
 
     def install(self, rsps: responses.RequestsMock) -> None:
         """Register catch-all callbacks for sheets.googleapis.com and www.googleapis.com/drive on `rsps`."""
@@ -185,6 +188,9 @@ class FakeGoogle(PersonActions):
                 incoming, GoogleError(404, f"The fake has no endpoint for {method} {url.path}")
             )
         route, match = found
+        refused = self.quota.admit(route, url.netloc, request.headers) if self.quota is not None else None
+        if refused is not None:
+            return self._answer(incoming, refused)
         try:
             incoming.body = json.loads(str(raw)) if raw else None
         except json.JSONDecodeError:

@@ -10,6 +10,11 @@ const DATA_VALIDATION_CRITERIA = { VALUE_IN_LIST: 'VALUE_IN_LIST', VALUE_IN_RANG
 const BOOLEAN_CRITERIA = { CUSTOM_FORMULA: 'CUSTOM_FORMULA', TEXT_EQUAL_TO: 'TEXT_EQUAL_TO' };
 const PROTECTION_TYPE = { RANGE: 'RANGE', SHEET: 'SHEET' };
 const CHART_TYPE = { BAR: 'BAR' };
+const COPY_PASTE_TYPE = { PASTE_NORMAL: 'PASTE_NORMAL', PASTE_NO_BORDERS: 'PASTE_NO_BORDERS', PASTE_FORMAT: 'PASTE_FORMAT',
+  PASTE_FORMULA: 'PASTE_FORMULA', PASTE_DATA_VALIDATION: 'PASTE_DATA_VALIDATION', PASTE_VALUES: 'PASTE_VALUES',
+  PASTE_CONDITIONAL_FORMATTING: 'PASTE_CONDITIONAL_FORMATTING', PASTE_COLUMN_WIDTHS: 'PASTE_COLUMN_WIDTHS' };
+/** What PASTE_FORMAT carries of a cell in these fakes: its looks, not its value or its validation. */
+const FORMAT_ATTRS = ['format', 'background', 'fontWeight'];
 const DEFAULT_WIDTH = 100;
 
 class FakeDataValidation {
@@ -67,7 +72,7 @@ class FakeConditionalFormatRuleBuilder {
   setBackground(colour) { this.background = colour; return this; }
   setRanges(ranges) {
     if (!Array.isArray(ranges) || ranges.some((r) => !(r instanceof FakeRange))) throw new Error('Invalid argument: ranges');
-    this.ranges = ranges.slice();
+    this.ranges = ranges.map((r) => r._clone());
     return this;
   }
   build() {
@@ -108,7 +113,7 @@ class FakeEmbeddedChartBuilder {
   asBarChart() { this.spec.type = CHART_TYPE.BAR; return this; }
   addRange(range) {
     if (!(range instanceof FakeRange)) throw new Error('Invalid argument: range');
-    this.spec.ranges.push(range);
+    this.spec.ranges.push(range._clone());
     return this;
   }
   setPosition(row, col, x, y) { this.spec.position = { row, col, x, y }; return this; }
@@ -149,7 +154,7 @@ Object.assign(FakeRange.prototype, {
     this._count('setDataValidation');
     this._each((r, c) => { if (r > this.sheet.maxRows || c > this.sheet.maxCols) throw new Error('The coordinates of the range are outside the dimensions of the sheet.'); });
     this.sheet.validations = this.sheet.validations.filter((v) => !(v.range === this.getA1Notation() && v.sheet === this.sheet));
-    if (rule) this.sheet.validations.push({ sheet: this.sheet, range: this.getA1Notation(), area: this, rule });
+    if (rule) this.sheet.validations.push({ sheet: this.sheet, range: this.getA1Notation(), area: this._clone(), rule });
     return this;
   },
   getDataValidation() {
@@ -157,15 +162,62 @@ Object.assign(FakeRange.prototype, {
     const found = this.sheet.validations.filter((v) => overlaps(v.area, new FakeRange(this.sheet, this.row, this.col, 1, 1)));
     return found.length ? found[found.length - 1].rule : null;
   },
+  /**
+   * Range.copyTo(destination, copyPasteType, transposed) for the two paste types the add-on uses: the source
+   * repeats down and across the destination (as the Sheets API's copyPaste does), formats cell by cell, a
+   * dropdown as one rule per destination column.
+   */
+  copyTo(destination, type, transposed) {
+    this._count('copyTo');
+    if (!(destination instanceof FakeRange) || transposed) throw new Error('Invalid argument: destination');
+    const target = destination.sheet;
+    if (type === COPY_PASTE_TYPE.PASTE_FORMAT) {
+      destination._each((r, c) => {
+        const from = this.sheet._cell(this.row + ((r - destination.row) % this.numRows), this.col + ((c - destination.col) % this.numCols));
+        const cell = target._cellForWrite(r, c);
+        FORMAT_ATTRS.forEach((attr) => { if (from[attr] === undefined) delete cell[attr]; else cell[attr] = from[attr]; });
+      });
+    } else if (type === COPY_PASTE_TYPE.PASTE_DATA_VALIDATION) {
+      // (Rules are kept as ranges here: a source cell without one pastes nothing rather than clearing.)
+      if (this.numRows !== 1) throw new Error('the fake pastes dropdowns from one row only');
+      for (let c = destination.col; c <= destination.getLastColumn(); c++) {
+        const from = new FakeRange(this.sheet, this.row, this.col + ((c - destination.col) % this.numCols), 1, 1);
+        const found = this.sheet.validations.filter((v) => overlaps(v.area, from));
+        if (!found.length) continue;
+        const column = new FakeRange(target, destination.row, c, destination.numRows, 1);
+        target.validations.push({ sheet: target, range: column.getA1Notation(), area: column, rule: found[found.length - 1].rule });
+      }
+    } else {
+      throw new Error('the fake does not paste ' + type);
+    }
+  },
   protect() {
     this._count('protect');
-    const protection = new FakeProtection(this.sheet, this);
+    const protection = new FakeProtection(this.sheet, this._clone());
     this.sheet.protections.push(protection);
     return protection;
   },
 });
 
 Object.assign(FakeSheet.prototype, {
+  /** Rows moved (inserted or deleted): what covers them on this sheet moves with them, as in Sheets. */
+  _shiftRanges(from, by) {
+    // A dropdown belongs to its cells: rows inserted inside its range split it, the new rows get none (the
+    // reference does not say Sheet.insertRowsAfter gives them any). An open-ended one covers them anyway.
+    if (by > 0) {
+      this.validations = this.validations.flatMap((v) => {
+        const a = v.area;
+        if ((a.open && a.open.rows) || a.row >= from || a.getLastRow() < from) return [v];
+        const below = new FakeRange(this, from, a.col, a.getLastRow() - from + 1, a.numCols);
+        a._numRows = from - a.row;
+        return [v, { sheet: this, range: '', area: below, rule: v.rule }];
+      });
+    }
+    const ranges = new Set([...this.validations.map((v) => v.area), ...this.rules.flatMap((r) => r.ranges),
+      ...this.protections.filter((p) => p.range).map((p) => p.range), ...this.charts.flatMap((c) => c.spec.ranges)]);
+    ranges.forEach((range) => { if (range.sheet === this) range._shift(from, by); });
+    this.validations.forEach((v) => { v.range = v.area.getA1Notation(); });
+  },
   _extras() {
     if (!this._validations) Object.assign(this, { _validations: [], _protections: [], _rules: [], _charts: [], _widths: {} });
     return this;
@@ -188,7 +240,7 @@ Object.assign(FakeSheet.prototype, {
     this._count('getRangeList');
     return new FakeRangeList(this, a1s.map((a) => {
       const p = parseA1(a, this.maxRows, this.maxCols);
-      return new FakeRange(this, p.row, p.col, p.numRows, p.numCols);
+      return new FakeRange(this, p.row, p.col, p.numRows, p.numCols, p);
     }));
   },
   setConditionalFormatRules(rules) {
@@ -241,8 +293,9 @@ function spreadsheetApp() {
     DataValidationCriteria: DATA_VALIDATION_CRITERIA,
     BooleanCriteria: BOOLEAN_CRITERIA,
     ProtectionType: PROTECTION_TYPE,
+    CopyPasteType: COPY_PASTE_TYPE,
   };
 }
 
 module.exports = { spreadsheetApp, FakeDataValidation, FakeConditionalFormatRule, FakeProtection, FakeEmbeddedChart,
-  FakeRangeList, DATA_VALIDATION_CRITERIA, BOOLEAN_CRITERIA, PROTECTION_TYPE, DEFAULT_WIDTH };
+  FakeRangeList, DATA_VALIDATION_CRITERIA, BOOLEAN_CRITERIA, PROTECTION_TYPE, COPY_PASTE_TYPE, DEFAULT_WIDTH };

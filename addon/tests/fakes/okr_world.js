@@ -15,6 +15,8 @@ const OKR_COMPUTED = [11, 12, 13, 14, 15, 16, 17];
 const CHECKIN_HEADER = ['Semaine', 'KR', 'Valeur', 'Confiance', 'Commentaire', 'Progression', 'Statut', 'Validation'];
 const CHECKIN_COMPUTED = [6, 7, 8];
 const SERVICE_URL = 'https://okrsync.example.com';
+/** How tabs grow, as the service says in every plan (the service's own numbers: fixtures/ is its JSON). */
+const ROOM = require('../fixtures/layout-fr.json').layout.room;
 
 /** The workbook: tabs in the order people see them. */
 function workbook(opts = {}) {
@@ -79,6 +81,7 @@ function plan() {
       { name: 'Org', values: [['Org', '2025-T1'], ['Ventes', 0.3], ['Finance', 0.17], ['', '']] },
       { name: 'Historique', values: [['Semaine', 'KR', 'Valeur'], [serial('2025-01-13'), 'VEN-KR1', 12], [serial('2025-01-13'), 'VEN-KR2', '12']] },
     ],
+    room: ROOM,
   };
 }
 
@@ -111,4 +114,4 @@ function dumpAll(ss) {
 }
 
 module.exports = { workbook, world, plan, answer, report, dumpAll, day, serial, ZONE, OKR_HEADER, OKR_COMPUTED, CHECKIN_HEADER,
-  CHECKIN_COMPUTED, SERVICE_URL };
+  CHECKIN_COMPUTED, SERVICE_URL, ROOM };

@@ -23,7 +23,11 @@ function colNumber(letters) {
   return n;
 }
 
-/** `'Tab'!B2:C3`, `B2:C3`, `B2`, `B:B`, `2:2` → {tab, row, col, numRows, numCols} (open ends use maxRows/Cols). */
+/**
+ * `'Tab'!B2:C3`, `B2:C3`, `B2`, `B2:C`, `B:B`, `2:2` → {tab, row, col, numRows, numCols, openRows, openCols, fromTop}.
+ * As in Apps Script, a range without an end row (`B2:C`, `B:B`) runs to the sheet's last row, whatever that is
+ * when it is used (openRows; fromTop when it has no first row either); likewise columns.
+ */
 function parseA1(a1, maxRows, maxCols) {
   let tab = null;
   let rest = a1;
@@ -45,7 +49,8 @@ function parseA1(a1, maxRows, maxCols) {
   const col = a.col || 1;
   const lastRow = b.row || maxRows;
   const lastCol = b.col || maxCols;
-  return { tab, row, col, numRows: lastRow - row + 1, numCols: lastCol - col + 1 };
+  return { tab, row, col, numRows: lastRow - row + 1, numCols: lastCol - col + 1, openRows: !b.row, openCols: !b.col,
+    fromTop: !a.row, fromLeft: !a.col };
 }
 
 /** What typing `text` into a cell stores, as far as the add-on's tests need: numbers, booleans, formulas. */
@@ -90,14 +95,45 @@ function isDateFormat(pattern) {
 }
 
 class FakeRange {
-  constructor(sheet, row, col, numRows, numCols) {
+  /** `open` (from parseA1): an end left open follows the sheet's size, as `getRange('A2:I')` does in Apps Script. */
+  constructor(sheet, row, col, numRows, numCols, open) {
     if (row < 1 || col < 1 || numRows < 1 || numCols < 1) throw new Error('The coordinates of the range are outside the dimensions of the sheet.');
     this.sheet = sheet;
     this.row = row;
     this.col = col;
+    this.open = open && (open.openRows || open.openCols) ? { rows: !!open.openRows, cols: !!open.openCols,
+      fromTop: !!open.fromTop, fromLeft: !!open.fromLeft } : null;
     this.numRows = numRows;
     this.numCols = numCols;
   }
+  /** A range with the same coordinates (what a sheet keeps of a range it is given: later moves are its own). */
+  _clone() {
+    const o = this.open;
+    return new FakeRange(this.sheet, this.row, this.col, this._numRows, this._numCols,
+      o && { openRows: o.rows, openCols: o.cols, fromTop: o.fromTop, fromLeft: o.fromLeft });
+  }
+  /**
+   * Follows rows `from` and below moving by `by`, as Sheets moves what covers them (dropdowns, colour rules,
+   * protections, charts): a range below moves, one across stretches (rows inserted inside it) or shrinks.
+   */
+  _shift(from, by) {
+    const last = this.getLastRow();
+    const open = this.open && this.open.rows;
+    if (by > 0) {
+      if (this.row >= from) this.row += by;
+      else if (!open && last >= from) this._numRows += by;
+      return;
+    }
+    const [d0, d1] = [from + by, from - 1]; // the rows deleted
+    const to = (r, end) => (r < d0 ? r : r > d1 ? r + by : end ? d0 - 1 : d0);
+    const first = to(this.row, false);
+    if (!open) this._numRows = Math.max(1, to(last, true) - first + 1);
+    this.row = first;
+  }
+  get numRows() { return this.open && this.open.rows ? this.sheet.maxRows - this.row + 1 : this._numRows; }
+  set numRows(n) { this._numRows = n; }
+  get numCols() { return this.open && this.open.cols ? this.sheet.maxCols - this.col + 1 : this._numCols; }
+  set numCols(n) { this._numCols = n; }
   _count(name) { this.sheet.spreadsheet._count('Range.' + name); }
   getSheet() { return this.sheet; }
   getRow() { return this.row; }
@@ -107,6 +143,12 @@ class FakeRange {
   getLastRow() { return this.row + this.numRows - 1; }
   getLastColumn() { return this.col + this.numCols - 1; }
   getA1Notation() {
+    if (this.open) {
+      // An open end stays open: `A2:I`, `A:A`, `2:2`.
+      const o = this.open;
+      const first = (o.fromLeft ? '' : colLetters(this.col)) + (o.fromTop ? '' : this.row);
+      return first + ':' + (o.cols ? '' : colLetters(this.getLastColumn())) + (o.rows ? '' : this.getLastRow());
+    }
     const first = colLetters(this.col) + this.row;
     if (this.numRows === 1 && this.numCols === 1) return first;
     return first + ':' + colLetters(this.getLastColumn()) + this.getLastRow();
@@ -263,7 +305,7 @@ class FakeSheet {
     this._count('getRange');
     if (typeof a === 'string') {
       const p = parseA1(a, this.maxRows, this.maxCols);
-      return new FakeRange(this, p.row, p.col, p.numRows, p.numCols);
+      return new FakeRange(this, p.row, p.col, p.numRows, p.numCols, p);
     }
     return new FakeRange(this, a, b, c || 1, d || 1);
   }
@@ -284,9 +326,14 @@ class FakeSheet {
       else if (r + by >= 1) moved.set(this._key(r + by, c), cell);
     }
     this.cells = moved;
+    if (this._shiftRanges) this._shiftRanges(from, by);
   }
-  insertRowsBefore(row, count) { this._count('insertRowsBefore'); this._shiftRows(row, count); this.maxRows += count; return this; }
-  insertRowsAfter(row, count) { this._count('insertRowsAfter'); this._shiftRows(row + 1, count); this.maxRows += count; return this; }
+  // New rows are blank: Apps Script's reference does not say they inherit anything, so the add-on must not rely on it.
+  insertRowsBefore(row, count) { this._count('insertRowsBefore'); this._rowsInBounds(row, count); this._shiftRows(row, count); this.maxRows += count; return this; }
+  insertRowsAfter(row, count) { this._count('insertRowsAfter'); this._rowsInBounds(row, count); this._shiftRows(row + 1, count); this.maxRows += count; return this; }
+  _rowsInBounds(row, count) {
+    if (!(row >= 1 && row <= this.maxRows && count >= 1)) throw new Error('Those rows are out of bounds.');
+  }
   insertRowBefore(row) { return this.insertRowsBefore(row, 1); }
   insertColumnsAfter(col, count) { this._count('insertColumnsAfter'); this.maxCols += count; return this; }
   deleteRows(row, count) {

@@ -1,0 +1,133 @@
+"""CPU time and peak memory of one sync, on each backend, for N teams × 10 KRs × 13 weeks of check-ins.
+
+Run: python -m benchmarks.bench_memory [TEAMS…]   (offline)
+
+The sync measured is a workbook's first: everything computed is written. On Google the spreadsheet lives in
+the Sheets/Drive fake, whose answer to the sync's read is captured first; the sync is then measured in a
+fresh process against that answer replayed (and its writes accepted), so that only okrsync's own work and
+memory are counted, not the fake's. On xlsx the workbook is a real .xlsx file.
+
+Two memory figures: the peak of what the sync allocates (tracemalloc, which numpy and pandas report to), and
+the peak resident size of the whole process (ru_maxrss: interpreter and libraries included).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import responses
+
+from benchmarks.synthetic import AS_OF, synthetic_layout
+from sync.backends.gsheets import READ_FIELDS, GoogleBackend
+from sync.backends.xlsx import XlsxBackend
+from sync.engine import run_sync
+from sync.google_api import GoogleGateway, RetryingHTTPClient
+from tests.google_fake import FakeGoogle, dummy_credentials
+from tests.google_fake.render import spreadsheet_json
+
+SIZES = (3, 10, 30, 100)
+KRS_PER_TEAM, WEEKS, RUNS = 10, 13, 3
+SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
+
+
+def google_answer(teams: int, folder: Path) -> Path:
+    """The fake's answer to a first sync's read of a freshly laid out workbook, saved as JSON."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeGoogle(check_responses=False)
+        fake.install(rsps)
+        layout = synthetic_layout(teams, KRS_PER_TEAM, teams * KRS_PER_TEAM * WEEKS, "fr")
+        url = GoogleBackend(None, _gateway(), "fr").provision(layout)
+        answer = spreadsheet_json(fake.book(url.rsplit("/", 1)[-1]), {"fields": [READ_FIELDS]})
+    path = folder / f"google-{teams}.json"
+    path.write_text(json.dumps(answer))
+    return path
+
+
+def xlsx_workbook(teams: int, folder: Path) -> Path:
+    """The same workbook as a local .xlsx file, never synced."""
+    path = folder / f"okr-{teams}.xlsx"
+    XlsxBackend(path, lang="fr").provision(synthetic_layout(teams, KRS_PER_TEAM, teams * KRS_PER_TEAM * WEEKS, "fr"),
+                                           overwrite=True)
+    return path
+
+
+def sync_once(kind: str, path: str, traced: bool) -> dict[str, float]:
+    """One first sync, in this process: CPU seconds, or the traced peak; and the process's peak RSS."""
+    if kind == "google":
+        body = Path(path).read_text()
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+            rsps.get(f"{SHEETS}/bench", body=body, content_type="application/json")
+            rsps.post(f"{SHEETS}/bench:batchUpdate", json={"spreadsheetId": "bench", "replies": []})
+            rsps.post(f"{SHEETS}/bench/values:batchUpdateByDataFilter", json={"spreadsheetId": "bench"})
+            return _measured(lambda: run_sync(GoogleBackend("bench", _gateway(), "fr"), AS_OF), traced)
+    return _measured(lambda: run_sync(XlsxBackend(Path(path), lang="fr"), AS_OF), traced)
+
+
+def _measured(run: Any, traced: bool) -> dict[str, float]:
+    if traced:
+        tracemalloc.start()
+    start = time.process_time()
+    run()
+    cpu = time.process_time() - start
+    peak = tracemalloc.get_traced_memory()[1] if traced else 0
+    tracemalloc.stop()
+    return {"cpu": cpu, "traced": peak / 1e6, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def in_fresh_process(kind: str, path: Path, traced: bool) -> dict[str, float]:
+    """sync_once in a new Python process, so that its peak RSS is this sync's alone."""
+    code = ("import json, sys; from benchmarks.bench_memory import sync_once; "
+            "print(json.dumps(sync_once(sys.argv[1], sys.argv[2], sys.argv[3] == '1')))")
+    done = subprocess.run([sys.executable, "-c", code, kind, str(path), "1" if traced else "0"],
+                          capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def memory_results(sizes: list[int]) -> list[dict[str, Any]]:
+    """For each size and backend: medians over RUNS of CPU seconds, traced peak MB and process peak RSS MB."""
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for teams in sizes:
+            for kind, path in (("google", google_answer(teams, folder)), ("xlsx", xlsx_workbook(teams, folder))):
+                plain = [in_fresh_process(kind, path, traced=False) for _ in range(RUNS)]
+                traced = [in_fresh_process(kind, path, traced=True) for _ in range(RUNS)]
+                out.append({"teams": teams, "backend": kind,
+                            "cpu": statistics.median(r["cpu"] for r in plain),
+                            "rss": statistics.median(r["rss"] for r in plain),
+                            "traced": statistics.median(r["traced"] for r in traced)})
+                print(f"{teams} teams, {kind}: measured", file=sys.stderr, flush=True)
+    return out
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The Markdown table of memory_results."""
+    lines = ["| workbook | backend | CPU time of the sync | peak allocated by the sync | peak RSS of the process |",
+             "|---|---|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r['teams']} teams | {r['backend']} | {r['cpu']:.2f} s | {r['traced']:.0f} MB "
+                     f"| {r['rss']:.0f} MB |")
+    return "\n".join(lines)
+
+
+def _gateway() -> GoogleGateway:
+    return GoogleGateway(RetryingHTTPClient(dummy_credentials(), sleep=lambda _: None), "fr")
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or list(SIZES)
+    print(table(memory_results(sizes)))
+
+
+if __name__ == "__main__":
+    main()
