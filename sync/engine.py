@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,8 +40,43 @@ class Evaluation:
                             self.plan.cell_count(), api_calls)
 
 
+class _CyclicGcPause:
+    """Pauses Python's cyclic garbage collector while any evaluation runs (thread-safe, re-entrant).
+
+    A big workbook makes millions of small objects (cells, rows, writes) that form no cycles; each full
+    collection walks them all again, which doubled the time of a million-row sync. Reference counting still
+    frees everything as usual; the collector resumes, as it was, when the last evaluation ends.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._was_enabled:
+                gc.enable()
+
+
+gc_paused = _CyclicGcPause()
+
+
 def evaluate(snapshot: Snapshot, location: str, as_of: dt.date) -> Evaluation:
     """The pure part of a sync: no I/O, the same snapshot and date always give the same result."""
+    with gc_paused:
+        return _evaluate(snapshot, location, as_of)
+
+
+def _evaluate(snapshot: Snapshot, location: str, as_of: dt.date) -> Evaluation:
     wb = read_workbook(snapshot, location)
     rows = read_rows(wb)
     krs = kr_frame(rows)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import catalog
 from .model import Problem, Severity
-from .parse import Number, cell_text, is_blank, parse_number
+from .parse import Number, blanks, cell_text, cell_texts, is_blank, parse_numbers
 from .workbook import Workbook
 
 KR_TYPES = ("increase", "decrease", "at_least", "at_most", "milestone")
@@ -46,7 +48,9 @@ class Row:
         return self.type in KR_TYPES
 
 
+@lru_cache(maxsize=256)
 def _type_key(text: str) -> str | None:
+    # Cached: the same few type words fill the column, row after row.
     wanted = text.strip().casefold()
     for lang in catalog.LANGS:
         for key, label in catalog.words("kr_types", lang).items():
@@ -68,6 +72,32 @@ class _Lint:
             row.error = True
 
 
+def _boxed(cells: pd.Series) -> list[Any]:
+    """The cells as DataFrame.to_dict gives them, the way this tab has always been read: a Percent or a NumPy
+    number as a plain Python number, NA as None."""
+    return [v if type(v) in _NATIVE else _box(v) for v in cells.tolist()]
+
+
+_NATIVE = frozenset({str, float, int, bool, type(None)})
+
+
+def _box(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return float(value)
+    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+        return int(value)
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    return None if value is pd.NA else value
+
+
+def _numbers(cells: pd.Series, locale: str) -> list[Number | None]:
+    """parse_number over a column."""
+    parsed = parse_numbers(cells, locale)
+    return [None if v != v else Number(v, p) for v, p in zip(parsed["value"].tolist(), parsed["percent"].tolist(),
+                                                              strict=True)]
+
+
 def to_scale(number: Number | None, points: bool) -> float | None:
     """A typed number on its KR's scale: percent-typed values become points on a points KR."""
     if number is None:
@@ -85,24 +115,28 @@ def read_rows(wb: Workbook) -> list[Row]:
     known_teams = {t.name.casefold() for t in wb.settings.teams}
     rows: list[Row] = []
     objective = ""
-    records: list[dict[str, Any]] = wb.okrs.to_dict("records")  # type: ignore[assignment]
-    for rec in records:
-        type_text = cell_text(rec["type"])
-        start_n = parse_number(rec["start"], locale)
-        target_n = parse_number(rec["target"], locale)
-        weight_n = parse_number(rec["weight"], locale)
-        unit = cell_text(rec["unit"])
+    # Whole columns read at once: texts stripped and numbers parsed once per distinct cell.
+    okrs = pd.DataFrame({k: _boxed(wb.okrs[k]) for k in wb.okrs.columns if k != "row"}, dtype=object)
+    text = {k: cell_texts(okrs[k]).tolist() for k in ("id", "team", "type", "title", "owner", "unit", "parent")}
+    number = {k: _numbers(okrs[k], locale) for k in ("start", "target", "weight")}
+    raw = {k: okrs[k].tolist() for k in ("start", "target", "weight")}
+    weight_blank = blanks(okrs["weight"]).tolist()
+    team_known: dict[str, bool] = {}
+    for i, sheet_row in enumerate(wb.okrs["row"].tolist()):
+        rec = {"start": raw["start"][i], "target": raw["target"][i], "weight": raw["weight"][i]}
+        type_text = text["type"][i]
+        start_n, target_n, weight_n = number["start"][i], number["target"][i], number["weight"][i]
         row = Row(
-            row=int(rec["row"]),
-            id=cell_text(rec["id"]),
-            team=cell_text(rec["team"]),
+            row=sheet_row,
+            id=text["id"][i],
+            team=text["team"][i],
             type=_type_key(type_text),
-            title=cell_text(rec["title"]),
-            owner=cell_text(rec["owner"]),
+            title=text["title"][i],
+            owner=text["owner"][i],
             start=None,
             target=None,
-            unit=unit,
-            parent=cell_text(rec["parent"]),
+            unit=text["unit"][i],
+            parent=text["parent"][i],
             weight=1.0 if weight_n is None else weight_n.value,
         )
         rows.append(row)
@@ -110,9 +144,11 @@ def read_rows(wb: Workbook) -> list[Row]:
             lint.add(row, "id", "missing_id", "error")
         if row.type is None:
             lint.add(row, "type", "unknown_type", "error", value=type_text)
-        if row.team and row.team.casefold() not in known_teams and not wb.settings.is_org(row.team):
+        if row.team and row.team not in team_known:
+            team_known[row.team] = row.team.casefold() in known_teams or wb.settings.is_org(row.team)
+        if row.team and not team_known[row.team]:
             lint.add(row, "team", "unknown_team", "warning", team=row.team)
-        if not is_blank(rec["weight"]) and (weight_n is None or weight_n.value < 0):
+        if not weight_blank[i] and (weight_n is None or weight_n.value < 0):
             lint.add(row, "weight", "weight_not_number", "warning", value=cell_text(rec["weight"]))
             row.weight = 1.0
         if row.type == "objective":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -34,6 +35,12 @@ def focus_krs(krs: pd.DataFrame) -> pd.DataFrame:
 def missing_krs(krs: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The KRs whose latest check-in is stale (or that never had one), in OKR-tab order."""
     return krs[stale(krs, as_of)]
+
+
+def _records(krs: pd.DataFrame, *columns: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(ID, {column: value}) of each KR, as to_dict("index") gives them, without its cost per cell."""
+    for kr_id, *values in zip(krs.index.tolist(), *(krs[c].tolist() for c in columns), strict=True):
+        yield kr_id, dict(zip(columns, values, strict=True))
 
 
 def org_grid(
@@ -129,7 +136,7 @@ def org_grid(
         grid.append([m("org.focus_none")])
     # As the sheet shows them, taken before to_dict turns a typed "100 %" (a Percent) into a bare 1.0.
     comments = {kr: cell_text(c) for kr, c in focus["comment"].items()} if "comment" in focus else {}
-    for kr_id, kr in focus.to_dict("index").items():
+    for kr_id, kr in _records(focus, "title", "progress", "confidence", "status", "team", "owner"):
         grid.append(
             [
                 f"{kr_id} — {kr['title']}",
@@ -158,7 +165,7 @@ def org_grid(
     ]
     if missing.empty:
         grid.append([m("org.missing_none")])
-    for kr_id, kr in missing.to_dict("index").items():
+    for kr_id, kr in _records(missing, "last_checkin", "title", "progress", "status", "team", "owner"):
         last = kr["last_checkin"]
         when = m("org.never") if pd.isna(last) else pd.Timestamp(last).date().isoformat()
         grid.append(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .kr_state import NONE, STATUS_NAMES, States, band_codes, last_per_group, roll_up_parents, sort_keys
 from .workbook import Settings
 
 STATUS_RANK = {"green": 0, "none": 1, "yellow": 2, "red": 3}
@@ -60,26 +61,29 @@ def status(
 
     Once the quarter is over, the grade decides (Google's convention: 0.7–1.0 green, 0.4–0.6 yellow).
     """
+    # Statuses as small codes until the end, then one shared text object each: a million rows stay cheap.
     if quarter_over:
         # Grades are read to one decimal: 0.65 already counts as 0.7, 0.35 as 0.4.
-        grade = progress.clip(0, 1)
-        out = np.select([grade >= 0.65 - 1e-9, grade >= 0.35 - 1e-9], ["green", "yellow"], "red")
+        out = band_codes(progress.clip(0, 1).to_numpy(dtype=float), 0.65, 0.35)
     else:
-        gap = progress.clip(0, 1) - expected
-        pace = np.select([gap >= bands.pace_green - 1e-9, gap >= bands.pace_yellow - 1e-9], ["green", "yellow"], "red")
-        band = np.select(
-            [confidence >= bands.green - 1e-9, confidence >= bands.yellow - 1e-9], ["green", "yellow"], "red"
-        )
-        out = np.where(confidence.notna(), band, pace)
-    return pd.Series(np.where(progress.notna(), out, "none"), index=progress.index)
+        gap = (progress.clip(0, 1) - expected).to_numpy(dtype=float)
+        pace = band_codes(gap, bands.pace_green, bands.pace_yellow)
+        band = band_codes(confidence.to_numpy(dtype=float), bands.green, bands.yellow)
+        out = np.where(confidence.notna().to_numpy(), band, pace)
+    return pd.Series(STATUS_NAMES[np.where(progress.notna().to_numpy(), out, NONE)], index=progress.index, dtype=str)
 
 
 def score_checkins(checkins: pd.DataFrame, krs: pd.DataFrame, settings: Settings, as_of: dt.date) -> pd.DataFrame:
     """Progress and status of each valid check-in, judged against the elapsed share on its own date."""
     df = checkins
     valid = df["valid"]
-    kind = df["kr_id"].map(krs["type"])
-    raw = progress(kind, df["kr_id"].map(krs["start"]), df["kr_id"].map(krs["target"]), df["value"])
+    # Each row's KR looked up once, its type, start and target taken by position (NaN: no such KR).
+    at = krs.index.get_indexer(pd.Index(df["kr_id"]))
+
+    def of_kr(column: str, dtype: type) -> pd.Series:
+        return pd.Series(np.append(krs[column].to_numpy(dtype=dtype), np.nan)[at], index=df.index)
+
+    raw = progress(of_kr("type", object), of_kr("start", float), of_kr("target", float), df["value"])
     raw = raw.where(valid)
     expected = elapsed_series(settings.start, settings.end, df["date"])
     out = df.assign(progress=raw.clip(0, 1))
@@ -92,8 +96,10 @@ def score_checkins(checkins: pd.DataFrame, krs: pd.DataFrame, settings: Settings
 def latest(checkins: pd.DataFrame) -> pd.DataFrame:
     """Each KR's latest valid check-in: latest week, and in the same week the lower row."""
     valid = checkins[checkins["valid"]]
-    ordered = valid.sort_values(["kr_id", "week", "row"], kind="stable")
-    return ordered.groupby("kr_id", sort=False).tail(1).set_index("kr_id")
+    groups, _ = pd.factorize(valid["kr_id"])
+    rows = valid["row"].to_numpy()
+    last = last_per_group(groups, sort_keys(valid["week"]), rows)
+    return valid.iloc[last].set_index("kr_id")
 
 
 def score_krs(krs: pd.DataFrame, checkins: pd.DataFrame, settings: Settings, as_of: dt.date) -> pd.DataFrame:
@@ -120,45 +126,20 @@ def score_krs(krs: pd.DataFrame, checkins: pd.DataFrame, settings: Settings, as_
 
 def _roll_up_parents(krs: pd.DataFrame) -> None:
     """A parent KR without check-ins of its own takes the sum of its children (same unit) or their mean progress."""
-    children: dict[str, list[str]] = {}
-    for kr_id, parent, error in zip(krs.index, krs["parent"], krs["error"], strict=True):
-        if parent and parent in krs.index and parent != kr_id and not error:
-            children.setdefault(parent, []).append(kr_id)
-    done: set[str] = set()
-
-    def visit(kr_id: str, path: tuple[str, ...]) -> None:
-        if kr_id in done or kr_id in path:
-            return
-        for child in children.get(kr_id, []):
-            visit(child, (*path, kr_id))
-        done.add(kr_id)
-        kids = children.get(kr_id, [])
-        if krs.at[kr_id, "own"] or not kids or bool(krs.at[kr_id, "error"]):
-            return
-        sub = krs.loc[kids]
-        if sub["progress"].isna().all():
-            return
-        unit = str(krs.at[kr_id, "unit"]).strip().casefold()
-        if (
-            unit
-            and all(str(u).strip().casefold() == unit for u in sub["unit"])
-            and krs.at[kr_id, "type"] != "milestone"
-        ):
-            current = float(sub["current"].fillna(0).sum())
-            krs.at[kr_id, "current"] = current
-            one = progress(
-                krs.loc[[kr_id], "type"],
-                krs.loc[[kr_id], "start"],
-                krs.loc[[kr_id], "target"],
-                pd.Series([current], index=[kr_id]),
-            )
-            raw = float(one.iloc[0])
-        else:
-            weights = sub["weight"].where(sub["weight"] > 0)
-            raw = float((sub["progress"].fillna(0) * weights).sum() / weights.sum()) if weights.sum() else np.nan
-        krs.at[kr_id, "progress_raw"] = raw
-        krs.at[kr_id, "progress"] = min(max(raw, 0.0), 1.0) if not np.isnan(raw) else np.nan
-        krs.at[kr_id, "last_checkin"] = sub["last_checkin"].max()
-
-    for kr_id in children:
-        visit(kr_id, ())
+    column = lambda name: krs[name].to_numpy(dtype=float).reshape(-1, 1).copy()  # noqa: E731
+    last = krs["last_checkin"]
+    dated = last.dtype.kind == "M"
+    states = States(
+        own=krs["own"].to_numpy(dtype=bool).reshape(-1, 1),
+        current=column("current"),
+        progress_raw=column("progress_raw"),
+        progress=column("progress"),
+        last=last.to_numpy().reshape(-1, 1).copy() if dated else None,
+    )
+    if not roll_up_parents(krs, states):
+        return
+    krs["current"] = states.current[:, 0]
+    krs["progress_raw"] = states.progress_raw[:, 0]
+    krs["progress"] = states.progress[:, 0]
+    if states.last is not None:
+        krs["last_checkin"] = pd.Series(states.last[:, 0], index=krs.index, dtype=last.dtype)

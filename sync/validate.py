@@ -12,6 +12,7 @@ from . import catalog
 from .lint import Row
 from .model import Problem, Severity
 from .parse import blanks, cell_text, cell_texts, parse_confidences, parse_dates, parse_milestones, parse_numbers
+from .parse_columns import column_kinds
 from .workbook import Settings
 
 
@@ -55,34 +56,45 @@ def validate_checkins(
     df = checkins.copy()
     problems = _Problems(df, lang)
     kr_text = cell_texts(df["kr"])
-    kr_lookup = {i.casefold(): i for i in krs.index}
+    kr_lookup = {i.casefold(): i for i in krs.index.tolist()}
     objectives = {r.id.casefold() for r in rows if r.type == "objective" and r.id}
-    df["kr_id"] = kr_text.str.casefold().map(kr_lookup)
-    known = df["kr_id"].notna()
-    kr_team = df["kr_id"].map(krs["team"]) if len(krs) else pd.Series("", index=df.index)
-    owner_tab = kr_team.map(lambda t: settings.team_tabs.get(t, catalog.checkin_tab_name(str(t), lang)))
+    # KR texts repeat: each distinct one is folded and looked up once.
+    codes, texts = pd.factorize(kr_text)
+    folded = pd.Series(texts, dtype=object).str.casefold()
+    ids = folded.map(kr_lookup)
+    df["kr_id"] = ids.iloc[codes].set_axis(df.index)
+    at = np.append(krs.index.get_indexer(pd.Index(ids)), -1)[codes]
+    known = pd.Series(at >= 0, index=df.index)
+    per_kr = _PerKr(krs, at, df.index)
+    kr_team = per_kr.take("team")
+    owner_tab = kr_team.map({t: settings.team_tabs.get(t, catalog.checkin_tab_name(str(t), lang))
+                             for t in pd.unique(krs["team"])})
 
     blank_kr = kr_text == ""
     problems.add(blank_kr, "kr", "kr_missing")
-    not_a_kr = ~known & ~blank_kr & kr_text.str.casefold().isin(objectives)
+    objective_text = pd.Series(np.append(folded.isin(objectives).to_numpy(dtype=bool), False)[codes], index=df.index)
+    not_a_kr = ~known & ~blank_kr & objective_text
     problems.add(not_a_kr, "kr", "not_a_kr", kr=kr_text)
     problems.add(~known & ~blank_kr & ~not_a_kr, "kr", "unknown_kr", kr=kr_text)
-    other_team = known & (kr_team.str.casefold() != df["team"].str.casefold())
+    team_codes, teams = pd.factorize(df["team"])
+    tab_team = np.append([str(t).casefold() for t in teams], "")[team_codes]
+    other_team = known & (per_kr.take("team_folded").to_numpy(dtype=object) != tab_team)
     problems.add(other_team, "kr", "kr_other_team", kr=df["kr_id"], owner_team=kr_team, tab=owner_tab)
-    kr_error = known & ~other_team & df["kr_id"].map(krs["error"]).eq(True)
+    kr_error = known & ~other_team & per_kr.flag("error")
     problems.add(kr_error, "kr", "kr_not_scorable", kr=df["kr_id"])
 
-    value_blank = blanks(df["value"])
-    milestone = df["kr_id"].map(krs["type"]).eq("milestone")
-    numbers = parse_numbers(df["value"], locale)
-    points = df["kr_id"].map(krs["points"]).eq(True)
-    percent_unit = df["kr_id"].map(krs["unit"]).fillna("").astype(str).str.contains("%", regex=False)
+    value_kinds, week_kinds = column_kinds(df["value"]), column_kinds(df["week"])
+    value_blank = blanks(df["value"], value_kinds)
+    milestone = per_kr.flag("milestone")
+    numbers = parse_numbers(df["value"], locale, value_kinds)
+    points = per_kr.flag("points")
+    percent_unit = per_kr.flag("percent_unit")
     value = numbers["value"].astype(float)
     value = value.where(~(numbers["percent"] & points), value * 100)
     # A fraction-scale % KR (0.18 → 0.25) still reads a bare "21.5" as 21.5 %.
     value = value.where(~(percent_unit & ~points & ~numbers["percent"] & (value.abs() > 1)), value / 100)
     if milestone.any():
-        value = value.where(~milestone, parse_milestones(df["value"], locale))
+        value = value.where(~milestone, parse_milestones(df["value"], locale, value_kinds))
     df["value"] = value
     problems.add(value_blank, "value", "value_missing")
     unreadable = ~value_blank & value.isna()
@@ -95,14 +107,15 @@ def validate_checkins(
     problems.add(conf["error"].eq("unrecognised"), "confidence", "confidence_unrecognised", value=conf_text)
     problems.add(conf["error"].eq("out_of_range"), "confidence", "confidence_out_of_range", value=conf_text)
 
-    dates = parse_dates(df["week"], locale)
-    date_blank = blanks(df["week"])
+    dates = parse_dates(df["week"], locale, week_kinds)
+    date_blank = blanks(df["week"], week_kinds)
     example = "2025-01-20"
     problems.add(date_blank, "week", "date_missing", example=example)
     problems.add(~date_blank & dates.isna(), "week", "date_unreadable", value=checkins["week"], example=example)
     start, end, today = (pd.Timestamp(d) for d in (settings.start, settings.end, as_of))
     outside = dates.notna() & ((dates < start) | (dates > end))
-    iso = dates.dt.strftime("%Y-%m-%d")
+    # Dates shown in messages only: the rows with a problem pay for the formatting.
+    iso = dates[outside | (dates > today)].dt.strftime("%Y-%m-%d")
     problems.add(
         outside,
         "week",
@@ -121,15 +134,47 @@ def validate_checkins(
     invalid = df.index.isin([index for index, problem in problems.items if problem.severity == "error"])
     df["valid"] = ~invalid
 
-    valid = df[df["valid"]].sort_values(["kr_id", "week", "row"])
-    last = valid.groupby(["kr_id", "week"])["row"].transform("max")
-    dup = pd.Series(False, index=df.index)
-    dup.loc[valid.index] = (valid["row"] != last).to_numpy()
-    other = pd.Series(np.nan, index=df.index)
-    other.loc[valid.index] = last.to_numpy(dtype=float)
-    problems.add(dup, "kr", "duplicate_checkin", "warning", kr=df["kr_id"], other=other.map(_int_text))
+    # The same KR twice in a week: all but the lowest row count as duplicates of it.
+    valid = df["valid"].to_numpy()
+    days = df["week"].to_numpy(dtype="datetime64[D]").view(np.int64)
+    week_of = np.where(valid, at.astype(np.int64) * (1 << 32) + days, -1)
+    last = pd.Series(df["row"].to_numpy()).groupby(week_of).transform("max").to_numpy()
+    dup = pd.Series(valid & (df["row"].to_numpy() != last), index=df.index)
+    other = pd.Series(last, index=df.index)[dup].map(_int_text)
+    problems.add(dup, "kr", "duplicate_checkin", "warning", kr=df["kr_id"], other=other)
     ordered = sorted(problems.items, key=lambda item: (item[1].tab, item[1].row))
     return df, [p for _, p in ordered]
+
+
+class _PerKr:
+    """Each check-in row's KR attributes, looked up by the KR's position (-1: not a known KR)."""
+
+    def __init__(self, krs: pd.DataFrame, at: np.ndarray, index: pd.Index) -> None:
+        self.krs, self.at, self.index = krs, at, index
+        self.known = at >= 0
+
+    def _of(self, values: list[object]) -> np.ndarray:
+        return np.array([*values, None], dtype=object)[self.at]
+
+    def take(self, column: str) -> pd.Series:
+        """A KR column per row (NaN for unknown KRs); `team_folded` is the team case-folded."""
+        if column == "team_folded":
+            values: list[object] = [str(t).casefold() for t in self.krs["team"]]
+        else:
+            values = self.krs[column].tolist()
+        out = pd.Series(self._of(values), index=self.index, dtype=object)
+        return out.where(pd.Series(self.known, index=self.index), np.nan)
+
+    def flag(self, name: str) -> pd.Series:
+        """Whether each row's KR is in error, a milestone, on points, or in a unit with %."""
+        krs = self.krs
+        flags = {
+            "error": lambda: krs["error"].eq(True),
+            "milestone": lambda: krs["type"].eq("milestone"),
+            "points": lambda: krs["points"].eq(True),
+            "percent_unit": lambda: krs["unit"].fillna("").astype(str).str.contains("%", regex=False),
+        }[name]().to_numpy(dtype=bool)
+        return pd.Series(np.append(flags, False)[self.at], index=self.index)
 
 
 def _int_text(value: float) -> str:

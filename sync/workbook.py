@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from operator import itemgetter
 
+import numpy as np
 import pandas as pd
 
 from . import catalog
 from .errors import NotOurWorkbook
 from .layout import Team, org_word, parse_quarter, quarter_dates, quarter_label
-from .model import Problem, Severity, Snapshot, Tab
+from .model import Grid, Problem, Severity, Snapshot, Tab
 from .parse import cell_text, is_blank, parse_date, parse_number
+from .parse_columns import blank_cells
 
 
 @dataclass
@@ -193,13 +196,29 @@ def _settings_problem(
 
 def _table(tab: Tab, cols: dict[str, int], keys: list[str], extra: dict[str, str]) -> pd.DataFrame:
     """The tab's data rows as a frame of raw cells, with the sheet row; fully blank rows dropped."""
-    rows = []
-    for r, line in enumerate(tab.grid[1:], start=2):
-        cells = [line[cols[k] - 1] if cols[k] <= len(line) else None for k in keys]
-        if all(is_blank(v) for v in cells):
-            continue
-        rows.append([r, *cells])
-    return _frame(rows, keys, extra)
+    body = tab.grid[1:]
+    shortest = min(map(len, body), default=0)
+    cells = [_column(body, cols[k] - 1, shortest) for k in keys]
+    # A row is blank when all its cells are: each column is only looked at on the rows still blank so far.
+    blank = np.ones(len(body), dtype=bool)
+    for column in cells:
+        at = np.flatnonzero(blank)
+        if not len(at):
+            break
+        blank[at] = blank_cells(column[at])
+    keep = ~blank
+    frame = pd.DataFrame({"row": np.arange(2, len(body) + 2, dtype=np.int64)[keep]})
+    for key, column in zip(keys, cells, strict=True):
+        frame[key] = pd.Series(column[keep], dtype=object)
+    for k, v in extra.items():
+        frame[k] = pd.Series(v, index=frame.index, dtype=object)
+    return frame
+
+
+def _column(body: Grid, i: int, shortest: int) -> np.ndarray:
+    """The cells of 0-based column i of these rows, None past a row's end (no row ends before `shortest`)."""
+    values = list(map(itemgetter(i), body)) if i < shortest else [line[i] if len(line) > i else None for line in body]
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def _frame(rows: list[list[object]], keys: list[str], extra: dict[str, str]) -> pd.DataFrame:

@@ -1,0 +1,204 @@
+"""The vectorised engine gives what the straightforward loops give: History week by week, diffs cell by cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sync import catalog
+from sync.engine import evaluate, gc_paused
+from sync.history import history_grid, history_rows, monday, num, pct, weeks
+from sync.model import Grid, Percent, same_cell
+from sync.parse import is_blank, parse_date
+from sync.parse_columns import blank_cells
+from sync.plan_diff import diff_tab, key_texts, same, same_cells, same_grid
+from sync.rowkey import key_text, row_key
+from sync.score import score_krs
+from tests.builders import okr, workbook
+
+D = dt.date
+CELLS = [None, "", " ", "x", "Vert", 0, 1, 1.0, -0.0, 0.0, True, False, math.nan, 2.5, Percent(0.5), 0.5,
+         D(2025, 1, 6), dt.datetime(2025, 1, 6), dt.datetime(2025, 1, 6, 9, 30), 45663, "45663", "MKT-KR1"]
+cell = st.sampled_from(CELLS)
+
+
+def random_workbook(seed: int) -> Any:
+    """Two teams of KRs of every type, some parents (same unit or not), check-ins typed every way."""
+    rng = random.Random(seed)
+    rows = [okr("ORG-O1", "ORG", "objective", "Grow")]
+    ids: list[str] = []
+    for t, team in enumerate(("Marketing", "Ventes")):
+        rows.append(okr(f"O{t}", team, "objective", "obj", parent="ORG-O1"))
+        for k in range(rng.randint(2, 6)):
+            kr_id = f"T{t}K{k}"
+            kind = rng.choice(["increase", "decrease", "at_least", "at_most", "milestone"])
+            rows.append(okr(kr_id, team, kind, f"reach {k}", start=rng.choice([None, 0, 100]),
+                            target=rng.choice([50, 100, 0.5]), unit=rng.choice(["u", "%", ""]),
+                            parent=rng.choice(["", "", *ids]), weight=rng.choice([None, 2, 0])))
+            ids.append(kr_id)
+    checkins: dict[str, list[list[Any]]] = {}
+    for t, team in enumerate(("Marketing", "Ventes")):
+        own = [i for i in ids if i.startswith(f"T{t}")]
+        checkins[team] = [
+            [D(2025, 1, 2) + dt.timedelta(days=rng.randint(0, 80)), rng.choice(own),
+             rng.choice([0, 30, 70, 120, "fait"]), rng.choice([None, "🟢", "🔴", 0.4]), None]
+            for _ in range(rng.randint(0, 40))
+        ]
+    return workbook(rows, checkins)
+
+
+def reference_history(krs: pd.DataFrame, checkins: pd.DataFrame, s: Any, as_of: dt.date) -> list[list[Any]]:
+    """History as first written: every KR re-scored for every week, from the check-ins dated up to its end."""
+    rows: list[list[Any]] = []
+    valid = checkins[checkins["valid"]]
+    for week in weeks(s, as_of):
+        on = min(week + dt.timedelta(days=6), as_of)
+        upto = valid[valid["date"] <= pd.Timestamp(on)]
+        if upto.empty:
+            continue
+        state = score_krs(krs, checkins.loc[upto.index], s, on)
+        state = state[state["progress"].notna()]
+        for kr_id, kr in state.iterrows():
+            rows.append([week, kr_id, kr["team"], num(kr["current"]), pct(kr["progress"]), pct(kr["expected"]),
+                         pct(kr["confidence"]), catalog.word("status", kr["status"], s.lang)])
+    return sorted(rows, key=lambda line: (line[0].isoformat(), str(line[1])))
+
+
+def typed(rows: list[list[Any]]) -> list[list[tuple[str, str]]]:
+    return [[(type(v).__name__, repr(v)) for v in line] for line in rows]
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("as_of", [D(2025, 1, 15), D(2025, 2, 14), D(2025, 3, 31), D(2025, 4, 20)])
+def test_history_equals_every_kr_rescored_week_by_week(seed: int, as_of: dt.date) -> None:
+    ev = evaluate(random_workbook(seed).read(), "memory", as_of)
+    krs = ev.krs[~ev.krs["error"].astype(bool)]
+    fresh = history_rows(krs, ev.checkins, ev.workbook.settings, as_of)
+    expected = reference_history(krs, ev.checkins, ev.workbook.settings, as_of)
+    assert typed(fresh) == typed(expected)
+    assert all(line[0] == monday(line[0]) for line in fresh)
+
+
+@given(st.lists(st.tuples(cell, cell), max_size=30))
+def test_same_cells_is_same_cell_by_cell(pairs: list[tuple[Any, Any]]) -> None:
+    wanted = np.array([w for w, _ in pairs] or [], dtype=object)
+    held = np.array([h for _, h in pairs] or [], dtype=object)
+    assert same_cells(wanted, held).tolist() == [same(w, h) for w, h in pairs]
+
+
+@given(st.lists(cell, max_size=30))
+def test_column_forms_are_the_cell_forms(values: list[Any]) -> None:
+    array = np.fromiter(values, dtype=object, count=len(values))
+    assert blank_cells(array).tolist() == [is_blank(v) for v in values]
+    assert key_texts(array).tolist() == [key_text(v) for v in values]
+
+
+def reference_diff(grid: Grid, columns: dict[str, int], computed: list[str], wanted: dict[int, dict[str, Any]],
+                   key_of: list[str]) -> list[tuple[int, int, Any]]:
+    """The diff as a loop over rows and cells."""
+    last = max(len(grid), max(wanted, default=1))
+    targets = [(k, columns[k]) for k in computed if k != "key" and k in columns]
+    held = lambda line, col: line[col - 1] if col <= len(line) else None  # noqa: E731
+    out = []
+    for r in range(2, last + 1):
+        line = grid[r - 1] if r <= len(grid) else []
+        row = [(r, col, wanted.get(r, {}).get(k)) for k, col in targets
+               if not same(wanted.get(r, {}).get(k), held(line, col))]
+        made = row_key(held(line, columns[k]) for k in key_of) if r in wanted else None
+        if row or not same(made, held(line, columns["key"])):
+            row.append((r, columns["key"], made))
+        out += row
+    return out
+
+
+@settings(max_examples=60)
+@given(st.lists(st.lists(cell, max_size=6), min_size=1, max_size=12), st.data())
+def test_diff_of_whole_columns_is_the_diff_cell_by_cell(body: list[list[Any]], data: st.DataObject) -> None:
+    grid = [["kr", "week", "progress", "status", "key"], *body]
+    columns = {"kr": 1, "week": 2, "progress": 3, "status": 4, "key": 5}
+    rows = data.draw(st.lists(st.integers(2, len(grid) + 2), unique=True))
+    values = {r: {"progress": data.draw(cell), "status": data.draw(cell)} for r in rows}
+    parts = [np.array([grid[r - 1][c - 1] if r <= len(grid) and c <= len(grid[r - 1]) else None for r in rows],
+                      dtype=object) for c in (1, 2)]
+    writes = diff_tab("T", grid, columns, ["progress", "status", "key"], np.array(rows, dtype=np.int64),
+                      {k: np.array([values[r][k] for r in rows], dtype=object) for k in ("progress", "status")},
+                      parts)
+    expected = reference_diff(grid, columns, ["progress", "status", "key"], values, ["kr", "week"])
+    assert typed([[w.tab, w.row, w.col, w.value] for w in writes]) == typed([["T", *e] for e in expected])
+
+
+@given(st.lists(st.lists(cell, max_size=4), max_size=6), st.lists(st.lists(cell, max_size=4), max_size=6))
+def test_same_grid_is_same_cell_by_cell(a: Grid, b: Grid) -> None:
+    def trimmed(g: Grid) -> Grid:
+        rows = [list(r) for r in g]
+        for r in rows:
+            while r and (r[-1] is None or r[-1] == ""):
+                r.pop()
+        while rows and not rows[-1]:
+            rows.pop()
+        return rows
+
+    ta, tb = trimmed(a), trimmed(b)
+    expected = len(ta) == len(tb) and all(
+        len(x) == len(y) and all(same_cell(u, v) for u, v in zip(x, y, strict=True))
+        for x, y in zip(ta, tb, strict=True)
+    )
+    assert same_grid(a, b) == expected
+    assert same_grid(a, [list(r) for r in a]) == same_grid(a, a)
+
+
+def test_the_collector_is_paused_during_an_evaluation_only() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with gc_paused:
+        with gc_paused:
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def reference_history_grid(existing: Grid, fresh: list[list[Any]], s: Any, as_of: dt.date) -> Grid:
+    """The History tab as first written: kept rows and fresh rows sorted together, cell by cell."""
+    header = [c.label for c in catalog.columns("history", s.lang)]
+    recomputed = set(weeks(s, as_of))
+    kept = []
+    for line in existing[1:]:
+        if not line or all(is_blank(v) for v in line):
+            continue
+        week = parse_date(line[0], s.locale)
+        if week is not None and monday(week) in recomputed:
+            continue
+        kept.append([*line, *[None] * (len(header) - len(line))][: len(header)])
+
+    def key(line: list[Any]) -> tuple[str, str]:
+        week = line[0] if type(line[0]) is dt.date else parse_date(line[0], s.locale)
+        return (week.isoformat() if week else "", str(line[1] or ""))
+
+    return [header, *sorted([*kept, *fresh], key=key)]
+
+
+WEEK_CELLS = st.one_of(st.dates(D(2024, 9, 1), D(2025, 4, 30)), st.none(),
+                       st.sampled_from(["", "x", "2024-11-04", "13/01/2025", 45663]),
+                       st.datetimes(dt.datetime(2024, 9, 1), dt.datetime(2025, 4, 30)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.one_of(WEEK_CELLS, cell), max_size=8), max_size=12), st.sampled_from([2, 5]),
+       st.sampled_from([D(2025, 2, 14), D(2025, 4, 20)]))
+def test_history_tab_keeps_other_weeks_in_order_as_a_sort_would(
+    old: list[list[Any]], seed: int, as_of: dt.date
+) -> None:
+    ev = evaluate(random_workbook(seed).read(), "memory", as_of)
+    s = ev.workbook.settings
+    fresh = history_rows(ev.krs[~ev.krs["error"].astype(bool)], ev.checkins, s, as_of)
+    existing = [["Semaine"], *old]
+    assert typed(history_grid(existing, fresh, s, as_of)) == typed(reference_history_grid(existing, fresh, s, as_of))
