@@ -8,7 +8,7 @@ fresh process against that answer replayed (and its writes accepted), so that on
 memory are counted, not the fake's. On xlsx the workbook is a real .xlsx file.
 
 Two memory figures: the peak of what the sync allocates (tracemalloc, which numpy and pandas report to), and
-the peak resident size of the whole process (ru_maxrss: interpreter and libraries included).
+the peak resident size of the whole process (VmHWM: interpreter and libraries included).
 """
 
 from __future__ import annotations
@@ -80,7 +80,18 @@ def _measured(run: Any, traced: bool) -> dict[str, float]:
     cpu = time.process_time() - start
     peak = tracemalloc.get_traced_memory()[1] if traced else 0
     tracemalloc.stop()
-    return {"cpu": cpu, "traced": peak / 1e6, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"cpu": cpu, "traced": peak / 1e6, "rss": _peak_rss_mb()}
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident size: VmHWM, which a new program starts afresh (ru_maxrss would carry the
+    parent's peak over the fork)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def in_fresh_process(kind: str, path: Path, traced: bool) -> dict[str, float]:

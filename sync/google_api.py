@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -75,11 +75,14 @@ class GoogleGateway:
         return self._call("post", SHEETS_URL, None, params=params, json=body)
 
     def get_spreadsheet(
-        self, spreadsheet_id: str, fields: str, include_grid_data: bool = True
+        self, spreadsheet_id: str, fields: str, include_grid_data: bool = True,
+        object_hook: Callable[[dict[str, Any]], Any] | None = None,
     ) -> dict[str, Any]:
-        """`spreadsheets.get` limited to `fields`."""
+        """`spreadsheets.get` limited to `fields`; `object_hook` turns each JSON object as it is parsed (so a
+        big answer never exists as a tree of dicts)."""
         params: ParamsType = {"includeGridData": "true" if include_grid_data else "false", "fields": fields}
-        return self._call("get", f"{SHEETS_URL}/{_id(spreadsheet_id)}", spreadsheet_id, params=params)
+        return self._call("get", f"{SHEETS_URL}/{_id(spreadsheet_id)}", spreadsheet_id, params=params,
+                          object_hook=object_hook)
 
     def batch_update(self, spreadsheet_id: str, requests_: list[dict[str, Any]],
                      response_ranges: Sequence[str] = (), fields: str | None = None) -> dict[str, Any]:
@@ -122,14 +125,15 @@ class GoogleGateway:
             if not token:
                 return found
 
-    def _call(self, method: str, url: str, spreadsheet_id: str | None, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, url: str, spreadsheet_id: str | None,
+              object_hook: Callable[[dict[str, Any]], Any] | None = None, **kwargs: Any) -> dict[str, Any]:
         try:
             response = self.http.request(method, url, **kwargs)
         except _FAILURES as err:
             raise self._error(err, method, url, spreadsheet_id) from err
         if not response.content:
             return {}
-        result: dict[str, Any] = response.json()
+        result: dict[str, Any] = json.loads(response.content, object_hook=object_hook)
         return result
 
     def _error(self, err: Exception, method: str, url: str, spreadsheet_id: str | None) -> BackendError:

@@ -21,7 +21,15 @@ from .gsheets_anchors import (
     row_of,
     still_in_place,
 )
-from .gsheets_cells import LANDED_FIELDS, READ_FIELDS, ReadState, SheetGrid, cell_value, parse_spreadsheet
+from .gsheets_cells import (
+    LANDED_FIELDS,
+    READ_FIELDS,
+    ReadState,
+    SheetGrid,
+    cell_value,
+    cells_as_values,
+    parse_spreadsheet,
+)
 from .gsheets_growth import SERVICE_PER_ROW, anchored_room, room, service_room
 from .gsheets_layout import (
     MIN_COLS,
@@ -72,7 +80,7 @@ class GoogleBackend:
 
     def read(self) -> Snapshot:
         """Every tab in one `spreadsheets.get`, with the row anchors remembered for `apply`."""
-        data = self._counted(self.gateway.get_spreadsheet, self._id(), READ_FIELDS)
+        data = self._counted(self.gateway.get_spreadsheet, self._id(), READ_FIELDS, True, cells_as_values)
         snapshot, self._state = parse_spreadsheet(data)
         return snapshot
 

@@ -16,6 +16,32 @@ ERROR_TEXT = {
 }
 
 
+#: The members of a CellData the sync reads: an object holding only these is a cell.
+_CELL_KEYS = frozenset({"effectiveValue", "effectiveFormat"})
+
+
+def cells_as_values(obj: dict[str, Any]) -> Any:
+    """A `json.loads` object hook: each cell of the read becomes its value as soon as it is parsed, so that
+    the answer's hundred thousand small dicts never exist at once (what a read costs in memory)."""
+    if obj and obj.keys() <= _CELL_KEYS:
+        return _Cell(cell_value(obj))
+    return obj
+
+
+class _Cell:
+    """A cell read through `cells_as_values`: its value, told apart from the dicts around it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: CellValue) -> None:
+        self.value = value
+
+
+def read_cell(cell: Any) -> CellValue:
+    """A cell of a read answer: a CellData, or one `cells_as_values` already turned into its value."""
+    return cell.value if isinstance(cell, _Cell) else cell_value(cell)
+
+
 def cell_value(cell: dict[str, Any]) -> CellValue:
     """A CellData as the engine sees it: numbers, dates, Percent, text, booleans, error text, or None."""
     value = cell.get("effectiveValue")
@@ -96,7 +122,7 @@ def parse_spreadsheet(data: dict[str, Any]) -> tuple[Snapshot, ReadState]:
             for i, row in enumerate(part.get("rowData", [])):
                 while len(grid) <= first + i:
                     grid.append([])
-                grid[first + i] = [cell_value(c) for c in row.get("values", [])]
+                grid[first + i] = [read_cell(c) for c in row.get("values", [])]
             for i, meta in enumerate(part.get("rowMetadata", [])):
                 state.found.add_row((title, first + i + 1), meta.get("developerMetadata", []))
         tabs[title] = Tab(title, trimmed(grid))
