@@ -71,7 +71,7 @@ def sync_once(kind: str, path: str, traced: bool) -> dict[str, float]:
 
 def _sync_once(kind: str, path: str, traced: bool) -> dict[str, float]:
     if kind == "google":
-        body = Path(path).read_text()
+        body = Path(path).read_bytes()  # bytes, as the network gives them (text with an emoji is 4 bytes a char)
         with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
             rsps.get(f"{SHEETS}/bench", body=body, content_type="application/json")
             rsps.post(f"{SHEETS}/bench:batchUpdate", json={"spreadsheetId": "bench", "replies": []})
