@@ -11,7 +11,6 @@ by the fake; time is simulated at 150 ms a call plus the client's measured CPU t
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import gc
 import json
@@ -36,7 +35,7 @@ from sync.model import Snapshot, WritePlan
 from tests.google_fake import FakeGoogle, dummy_credentials
 from tests.google_fake import sheets as fake_sheets
 from tests.google_fake.render import spreadsheet_json
-from tests.google_harness import type_rows
+from tests.google_harness import in_use_bytes, type_rows
 
 SIZES = (3, 10, 30, 100)
 KRS_PER_TEAM, WEEKS = 10, 13
@@ -100,25 +99,14 @@ def benchmark_layout(teams: int) -> Layout:
     return synthetic_layout(teams, KRS_PER_TEAM, teams * KRS_PER_TEAM * WEEKS, "fr")
 
 
-def in_use(answer: dict[str, Any]) -> int:
-    """Bytes of a `spreadsheets.get` answer had every tab ended at its last row holding a value."""
-    cut = copy.deepcopy(answer)
-    for sheet in cut.get("sheets", []):
-        for part in sheet.get("data", []):
-            rows = part.get("rowData", [])
-            last = max((i for i, row in enumerate(rows) if any("effectiveValue" in c for c in row.get("values", []))),
-                       default=-1)
-            part["rowData"], part["rowMetadata"] = rows[: last + 1], part.get("rowMetadata", [])[: last + 1]
-    return len(json.dumps(cut))
-
-
-def type_week(fake: FakeGoogle, spreadsheet_id: str, teams: int) -> None:
-    """People add the next Monday's check-in of every KR, below each team's last row."""
-    monday = (AS_OF + dt.timedelta(days=7 - AS_OF.weekday())).strftime("%d/%m/%Y")
+def type_week(fake: FakeGoogle, spreadsheet_id: str, teams: int, monday: dt.date | None = None, base: int = 50) -> None:
+    """People add a Monday's check-in of every KR (the one after AS_OF unless told), below each team's last row:
+    `base` + the KR's rank, at most 100."""
+    day = (monday or AS_OF + dt.timedelta(days=7 - AS_OF.weekday())).strftime("%d/%m/%Y")
     for t in range(teams):
         title = catalog.checkin_tab_name(f"Équipe {t + 1:02d}", "fr")
         used = len(fake.values(spreadsheet_id, title))
-        rows = [[monday, f"T{t}-KR{k + 1}", 50 + k, "🟢"] for k in range(KRS_PER_TEAM)]
+        rows = [[day, f"T{t}-KR{k + 1}", min(100, base + k), "🟢"] for k in range(KRS_PER_TEAM)]
         type_rows(fake, spreadsheet_id, title, rows, first_row=used + 1)
 
 
@@ -180,7 +168,7 @@ class Bench:
         reads = [e for e in answered if e.is_read and e.call.kind.endswith("spreadsheets.get")]
         return Cost(len(self.fake.read_calls()), len(self.fake.write_calls()) + held, cpu, executed=not held,
                     sent=sent, read_bytes=sum(len(e.text) for e in reads),
-                    in_use_bytes=sum(in_use(e.response) for e in reads))
+                    in_use_bytes=sum(in_use_bytes(e.response) for e in reads))
 
     def compute(self, spreadsheet_id: str) -> Callable[[], tuple[WritePlan, Snapshot]]:
         """The engine's plan on the sheet as it stands, from the fake's state: not an API call, and not

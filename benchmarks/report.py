@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import bench_google, bench_memory, bench_nightly, bench_scoring
+from benchmarks import bench_google, bench_memory, bench_nightly, bench_quarter, bench_scoring
 
 OUT = Path(__file__).with_name("RESULTS.md")
 
@@ -52,6 +52,10 @@ def main() -> None:
         "## API calls and bytes per sync, against the baselines",
         "",
         bench_google.table(bench_google.google_results(google_sizes)),
+        "",
+        "## A quarter of weekly syncs from an empty workbook",
+        "",
+        bench_quarter.table([bench_quarter.run_quarter(teams) for teams in google_sizes]),
         "",
         "## CPU time and memory of one sync, by backend",
         "",

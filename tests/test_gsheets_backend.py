@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import requests
 
+from benchmarks.synthetic import AS_OF as SYNTHETIC_END
+from benchmarks.synthetic import synthetic_layout
 from sync.backends.gsheets import ANCHOR_KEY, READ_FIELDS, cell_value
 from sync.backends.gsheets_growth import SPARE_MIN, room
 from sync.backends.gsheets_layout import layout_requests
@@ -21,7 +23,7 @@ from sync.layout import Layout, Team, WorkbookSpec, build_layout
 from sync.model import CellWrite, Percent, WritePlan
 from tests.google_fake import FakeGoogle, validate
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
-from tests.google_harness import SA_EMAIL, Harness, anchored_rows, compact, type_rows
+from tests.google_harness import SA_EMAIL, Harness, anchored_rows, compact, in_use_bytes, tab, type_rows
 
 CHECKINS = "Check-ins Marketing"
 OKR = "OKR"
@@ -435,3 +437,28 @@ def test_a_whole_sync_costs_one_read_and_a_rerun_writes_nothing(google_fake: Fak
     assert len(google_fake.read_calls()) == 1 and google_fake.write_calls() == []
     assert second["writes"] == {"cells": 0, "api_calls": {"read": 1, "write": 0}}  # this sync's own calls
     assert second["key_results"] == first["key_results"]
+
+
+def test_a_read_costs_under_twice_its_rows_in_use_from_the_first_sync_on(google_fake: FakeGoogle) -> None:
+    # A quarter typed before the workbook is laid out (3 teams × 10 KRs × 13 weeks), the template as users get it.
+    harness = Harness(google_fake)
+    sid = harness.backend.provision(synthetic_layout(3, 10, 3 * 10 * 13, "fr")).rsplit("/", 1)[-1]
+    # History is empty until the first sync: laid out for that, not for the rows the sync will write.
+    assert google_fake.sheet(sid, tab("history", "fr")).row_count == 1 + SPARE_MIN
+
+    def read_ratio() -> float:
+        (read,) = [e for e in google_fake.exchanges if e.is_read and e.call.kind.endswith("spreadsheets.get")]
+        return len(read.text) / in_use_bytes(read.response)
+
+    google_fake.exchanges.clear()
+    run_sync(Harness(google_fake, sid).backend, SYNTHETIC_END)
+    assert read_ratio() <= 2
+    # A week of new rows, History full: still under twice, in one read and one write.
+    for t in range(3):
+        title = tab("checkins", "fr", f"Équipe {t + 1:02d}")
+        rows = [["07/04/2025", f"T{t}-KR{k + 1}", 50] for k in range(10)]
+        type_rows(google_fake, sid, title, rows, first_row=len(google_fake.values(sid, title)) + 1)
+    google_fake.exchanges.clear()
+    week = run_sync(Harness(google_fake, sid).backend, SYNTHETIC_END)
+    assert week["writes"]["api_calls"] == {"read": 1, "write": 1}
+    assert read_ratio() <= 2

@@ -15,7 +15,8 @@ the second call — happens a logarithmic number of times over a tab's life (onc
 checked in weekly). A free row costs the read an anchor and the number format of its three formatted
 columns, under half of what a used row costs, so the read answer stays under twice what the rows in use
 cost. Service tabs (History, Org) have no anchors but five formatted columns: they are given as many free
-rows as used ones.
+rows as used ones. History starts empty: a workbook laid out with check-ins already typed grows it at its
+first sync rather than carry, in that sync's read, formatted rows that nothing fills yet.
 
 Growing tabs one at a time would still make the second call often; so when a sync makes that call anyway,
 every tab that is getting short (under half its room) grows in it too.
@@ -107,16 +108,15 @@ def laid_out_rows(tab: TabLayout, layout: Layout | None = None) -> int:
     """The rows a tab is created with on Google: what it holds and what its charts read, plus room to type.
 
     The template's areas (dropdowns, formats, colours down to row 3 000) are cut to these rows or left
-    open-ended: empty formatted rows would make every read answer bigger for nothing. History gets a row for
-    each check-in row the workbook already holds (each is a week's state of a KR), so that the first sync
-    fits in it. Without its layout, a tab is laid out alone (a team's tab added later).
+    open-ended: empty formatted rows would make every read answer bigger for nothing. So History, empty until
+    the first sync, is laid out for what it holds like any tab, even when check-ins are already typed: rows
+    reserved for that sync would be read, empty, by the very sync that fills them. Without its layout, a tab
+    is laid out alone (a team's tab added later).
     """
     charts = [c.last_row for c in layout.charts if c.tab == tab.name] if layout else []
-    tabs = layout.tabs if layout else [tab]
     # The Lists tab holds what dropdowns read, down to the row their ranges name.
     lists = LIST_ROWS if tab.key == "lists" else 0
-    weeks = sum(len(t.grid) - 1 for t in tabs if t.key.startswith(ANCHORED_TABS[1])) + 1
-    used = max([len(tab.grid), *charts, lists, weeks if tab.key == "history" else 0])
+    used = max([len(tab.grid), *charts, lists])
     return used + room(used, PER_ROW if anchored(tab) else SERVICE_PER_ROW)
 
 
