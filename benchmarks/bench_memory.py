@@ -2,8 +2,9 @@
 
 Run: python -m benchmarks.bench_memory [TEAMS…]   (offline)
 
-The sync measured is a workbook's first: everything computed is written. On Google the spreadsheet lives in
-the Sheets/Drive fake, whose answer to the sync's read is captured first; the sync is then measured in a
+Two syncs are measured: a workbook's first (everything computed is written), and a normal week's after it
+(History full, a week of check-in rows typed: the largest read). On Google the spreadsheet lives in the
+Sheets/Drive fake, whose answer to the sync's read is captured first; the sync is then measured in a
 fresh process against that answer replayed (and its writes accepted), so that only okrsync's own work and
 memory are counted, not the fake's. On xlsx the workbook is a real .xlsx file.
 
@@ -13,6 +14,7 @@ the peak resident size of the whole process (VmHWM: interpreter and libraries in
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import resource
 import statistics
@@ -24,42 +26,72 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import responses
 
 from benchmarks.synthetic import AS_OF, synthetic_layout
+from sync import catalog
 from sync.backends.gsheets import READ_FIELDS, GoogleBackend
 from sync.backends.xlsx import XlsxBackend
 from sync.engine import run_sync
 from sync.google_api import GoogleGateway, RetryingHTTPClient
+from sync.layout import Layout
 
 SIZES = (3, 10, 30, 100)
 KRS_PER_TEAM, WEEKS, RUNS = 10, 13, 3
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
 
 
-def google_answer(teams: int, folder: Path) -> Path:
-    """The fake's answer to a first sync's read of a freshly laid out workbook, saved as JSON."""
+#: The syncs measured: a workbook's first, and a normal week's (a week of rows typed after it).
+SYNCS = ("first sync", "a normal week")
+
+
+def google_answers(teams: int, folder: Path) -> dict[str, Path]:
+    """The fake's answers to the read of each sync of SYNCS, saved as JSON."""
     # Imported here: the measured processes never load the fake.
+    from benchmarks.bench_google import type_week
     from tests.google_fake import FakeGoogle
     from tests.google_fake.render import spreadsheet_json
 
+    paths = {sync: folder / f"google-{teams}-{n}.json" for n, sync in enumerate(SYNCS)}
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         fake = FakeGoogle(check_responses=False)
         fake.install(rsps)
-        layout = synthetic_layout(teams, KRS_PER_TEAM, teams * KRS_PER_TEAM * WEEKS, "fr")
-        url = GoogleBackend(None, _gateway(), "fr").provision(layout)
-        answer = spreadsheet_json(fake.book(url.rsplit("/", 1)[-1]), {"fields": [READ_FIELDS]})
-    path = folder / f"google-{teams}.json"
-    path.write_text(json.dumps(answer))
-    return path
+        url = GoogleBackend(None, _gateway(), "fr").provision(_layout(teams))
+        spreadsheet_id = url.rsplit("/", 1)[-1]
+        paths[SYNCS[0]].write_bytes(_as_sent(spreadsheet_json(fake.book(spreadsheet_id), {"fields": [READ_FIELDS]})))
+        run_sync(GoogleBackend(spreadsheet_id, _gateway(), "fr"), AS_OF)
+        type_week(fake, spreadsheet_id, teams)
+        paths[SYNCS[1]].write_bytes(_as_sent(spreadsheet_json(fake.book(spreadsheet_id), {"fields": [READ_FIELDS]})))
+    return paths
 
 
-def xlsx_workbook(teams: int, folder: Path) -> Path:
-    """The same workbook as a local .xlsx file, never synced."""
-    path = folder / f"okr-{teams}.xlsx"
-    XlsxBackend(path, lang="fr").provision(synthetic_layout(teams, KRS_PER_TEAM, teams * KRS_PER_TEAM * WEEKS, "fr"),
-                                           overwrite=True)
-    return path
+def _as_sent(answer: dict[str, Any]) -> bytes:
+    """An answer as Google sends it to okrsync's calls: UTF-8 (an emoji is its four bytes, not an escape) and,
+    asked `prettyPrint=false`, without indentation."""
+    return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def xlsx_workbooks(teams: int, folder: Path) -> dict[str, Path]:
+    """The same workbook as a local .xlsx file before its first sync, and after it with a week of rows typed."""
+    first, week = folder / f"okr-{teams}.xlsx", folder / f"okr-{teams}-week.xlsx"
+    XlsxBackend(first, lang="fr").provision(_layout(teams), overwrite=True)
+    XlsxBackend(week, lang="fr").provision(_layout(teams), overwrite=True)
+    run_sync(XlsxBackend(week, lang="fr"), AS_OF)
+    book = openpyxl.load_workbook(week)
+    monday = AS_OF + dt.timedelta(days=7 - AS_OF.weekday())
+    for t in range(teams):
+        sheet = book[catalog.checkin_tab_name(f"Équipe {t + 1:02d}", "fr")]
+        last = max(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value is not None)
+        for k in range(KRS_PER_TEAM):
+            for c, value in enumerate((monday, f"T{t}-KR{k + 1}", 50 + k, "🟢"), 1):
+                sheet.cell(last + 1 + k, c, value)
+    book.save(week)
+    return dict(zip(SYNCS, (first, week), strict=True))
+
+
+def _layout(teams: int) -> Layout:
+    return synthetic_layout(teams, KRS_PER_TEAM, teams * KRS_PER_TEAM * WEEKS, "fr")
 
 
 def sync_once(kind: str, path: str, traced: bool) -> dict[str, float]:
@@ -71,7 +103,7 @@ def sync_once(kind: str, path: str, traced: bool) -> dict[str, float]:
 
 def _sync_once(kind: str, path: str, traced: bool) -> dict[str, float]:
     if kind == "google":
-        body = Path(path).read_bytes()  # bytes, as the network gives them (text with an emoji is 4 bytes a char)
+        body = Path(path).read_bytes()  # bytes, as the network gives them (see _as_sent)
         with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
             rsps.get(f"{SHEETS}/bench", body=body, content_type="application/json")
             rsps.post(f"{SHEETS}/bench:batchUpdate", json={"spreadsheetId": "bench", "replies": []})
@@ -113,33 +145,36 @@ def in_fresh_process(kind: str, path: Path, traced: bool) -> dict[str, float]:
 
 
 def memory_results(sizes: list[int]) -> list[dict[str, Any]]:
-    """For each size and backend: medians over RUNS of CPU seconds, traced peak MB and process peak RSS MB."""
+    """For each size, backend and sync: medians over RUNS of CPU seconds, traced peak MB and process peak RSS MB."""
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for teams in sizes:
-            for kind, path in (("google", google_answer(teams, folder)), ("xlsx", xlsx_workbook(teams, folder))):
-                plain = [in_fresh_process(kind, path, traced=False) for _ in range(RUNS)]
-                traced = [in_fresh_process(kind, path, traced=True) for _ in range(RUNS)]
-                out.append({"teams": teams, "backend": kind,
-                            "cpu": statistics.median(r["cpu"] for r in plain),
-                            "rss": statistics.median(r["rss"] for r in plain),
-                            "before": statistics.median(r["before"] for r in plain),
-                            "traced": statistics.median(r["traced"] for r in traced)})
+            for kind, paths in (("google", google_answers(teams, folder)), ("xlsx", xlsx_workbooks(teams, folder))):
+                for sync, path in paths.items():
+                    plain = [in_fresh_process(kind, path, traced=False) for _ in range(RUNS)]
+                    traced = [in_fresh_process(kind, path, traced=True) for _ in range(RUNS)]
+                    out.append({"teams": teams, "backend": kind, "sync": sync,
+                                "cpu": statistics.median(r["cpu"] for r in plain),
+                                "rss": statistics.median(r["rss"] for r in plain),
+                                "before": statistics.median(r["before"] for r in plain),
+                                "traced": statistics.median(r["traced"] for r in traced)})
                 print(f"{teams} teams, {kind}: measured", file=sys.stderr, flush=True)
     return out
 
 
 def table(results: list[dict[str, Any]]) -> str:
     """The Markdown table of memory_results."""
-    lines = ["| workbook | backend | CPU time of the sync | peak allocated by the sync | peak RSS of the process "
-             "| of which before the sync |", "|---|---|---:|---:|---:|---:|"]
+    lines = ["| workbook | backend | sync | CPU time of the sync | peak allocated by the sync "
+             "| peak RSS of the process | of which before the sync |", "|---|---|---|---:|---:|---:|---:|"]
     for r in results:
-        lines.append(f"| {r['teams']} teams | {r['backend']} | {r['cpu']:.2f} s | {r['traced']:.0f} MB "
+        lines.append(f"| {r['teams']} teams | {r['backend']} | {r['sync']} | {r['cpu']:.2f} s | {r['traced']:.0f} MB "
                      f"| {r['rss']:.0f} MB | {r['before']:.0f} MB |")
-    lines += ["", "Medians of 3 first syncs, each in a fresh process. Peak allocated: tracemalloc (numpy and pandas "
-              "report to it; openpyxl's parser partly does not). Peak RSS: VmHWM, Python and its libraries "
-              "included; the last column is what the process held once its libraries were loaded."]
+    lines += ["", f"Medians of {RUNS} syncs, each in a fresh process: the first sync of a workbook laid out with "
+              f"{WEEKS} weeks of check-ins typed, and the sync of a normal week after it (History full, a week of "
+              "rows typed). Peak allocated: tracemalloc (numpy and pandas report to it; openpyxl's parser partly "
+              "does not). Peak RSS: VmHWM, Python and its libraries included; the last column is what the process "
+              "held once its libraries were loaded."]
     return "\n".join(lines)
 
 

@@ -30,6 +30,16 @@ SPREADSHEET_WEB_URL = "https://docs.google.com/spreadsheets/d/{id}"
 #: (https://developers.google.com/sheets/api/limits). Bigger writes go in several calls under it.
 MAX_REQUEST_BYTES = 2_000_000
 
+#: Sent with every call: answers without indentation ("prettyPrint … Default: true. When false, can reduce the
+#: response payload size", https://developers.google.com/discovery/v1/parameters), and gzip-compressed ("set an
+#: Accept-Encoding header, and modify your user agent to contain the string gzip",
+#: https://developers.google.com/docs/api/how-tos/performance; requests accepts gzip by default).
+COMPACT = {"prettyPrint": "false"}
+USER_AGENT = {"User-Agent": "okrsync (gzip)"}
+
+#: A JSON escape of a character outside ASCII: an answer holding one is decoded the ordinary way.
+_WIDE_ESCAPE = re.compile(rb"\\u(?!00[0-7])")
+
 #: The reasons of a 403 that means "this account may not open this file".
 ACCESS_REASONS = frozenset({"forbidden", "insufficientFilePermissions", "insufficientPermissions"})
 
@@ -127,14 +137,17 @@ class GoogleGateway:
 
     def _call(self, method: str, url: str, spreadsheet_id: str | None,
               object_hook: Callable[[dict[str, Any]], Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        kwargs["params"] = {**(kwargs.get("params") or {}), **COMPACT}
         try:
-            response = self.http.request(method, url, **kwargs)
+            response = self.http.request(method, url, headers=dict(USER_AGENT), **kwargs)
         except _FAILURES as err:
             raise self._error(err, method, url, spreadsheet_id) from err
         if not response.content:
             return {}
-        result: dict[str, Any] = json.loads(response.content, object_hook=object_hook)
-        return result
+        if object_hook is None:
+            result: dict[str, Any] = json.loads(response.content)
+            return result
+        return loads_narrow(response.content, object_hook)
 
     def _error(self, err: Exception, method: str, url: str, spreadsheet_id: str | None) -> BackendError:
         """The one mapping from what Google said to what a person can act on."""
@@ -213,3 +226,36 @@ def parse_target(text: str, lang: str = "en") -> tuple[str, str]:
     if target.lower().endswith(".xlsx") and "://" not in target:
         return "xlsx", target
     raise BadArgument("error.unknown_target", lang, target=text)
+
+
+def loads_narrow(content: bytes, object_hook: Callable[[dict[str, Any]], Any]) -> Any:
+    """UTF-8 JSON parsed as `json.loads(content, object_hook=…)` would, without the answer ever held as one
+    wide string.
+
+    Python stores a string at the width of its widest character: a read answer holding one emoji (people's
+    confidence 🟢) would become a text four times its size in bytes. Decoded as Latin-1 instead, each byte is
+    one character and the text is as big as the answer; JSON's own characters are ASCII, which no byte of a
+    UTF-8 sequence can be mistaken for, so the parse is the same, and each string holding bytes of a UTF-8
+    sequence is decoded once parsed (strings in arrays of arrays are not: the Sheets resources read this way
+    have none). An answer with a JSON escape of a non-ASCII character (never sent by
+    Google, which writes UTF-8) is decoded the ordinary way, as that escape would be ambiguous here.
+    """
+    if _WIDE_ESCAPE.search(content):
+        return json.loads(content, object_hook=object_hook)
+
+    def hook(obj: dict[str, Any]) -> Any:
+        for key, value in obj.items():
+            if value.__class__ is str and not value.isascii():
+                obj[key] = _utf8(value)
+            elif value.__class__ is list:
+                # One level: what `object_hook` made of the objects in it is left alone (decoded already).
+                for i, item in enumerate(value):
+                    if item.__class__ is str and not item.isascii():
+                        value[i] = _utf8(item)
+        return object_hook(obj)
+
+    return json.loads(content.decode("latin-1"), object_hook=hook)
+
+
+def _utf8(text: str) -> str:
+    return text.encode("latin-1").decode("utf-8")

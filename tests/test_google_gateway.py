@@ -13,10 +13,12 @@ import requests
 import responses
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sync.backends.gsheets import open_google
 from sync.errors import BackendError, BadArgument
-from sync.google_api import GoogleGateway, RetryingHTTPClient, RetryPolicy, parse_target
+from sync.google_api import GoogleGateway, RetryingHTTPClient, RetryPolicy, loads_narrow, parse_target
 from sync.google_auth import KEY_FILE_ENV, TOKEN_ENV, find_credentials
 
 SID = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd"
@@ -343,3 +345,34 @@ def test_parse_target_rejects(text):
         parse_target(text, "fr")
     assert caught.value.key == "error.unknown_target"
     assert "non reconnue" in str(caught.value)
+
+
+def test_every_call_asks_for_compact_gzipped_answers(mocked):
+    mocked.get(GET_URL, json={"properties": {"title": "OKR"}})
+    Gateway().api.get_spreadsheet(SID, "properties(title)", include_grid_data=False)
+    (call,) = mocked.calls
+    assert "prettyPrint=false" in call.request.url and "fields=properties" in call.request.url
+    assert "gzip" in call.request.headers["User-Agent"] and "gzip" in call.request.headers["Accept-Encoding"]
+
+
+def _cells(obj: dict[str, Any]) -> Any:
+    """An object hook like the read's: cells become their value, rows lists of them."""
+    if "effectiveValue" in obj:
+        return ("cell", obj["effectiveValue"].get("stringValue"))
+    return list(obj["values"]) if obj.keys() == {"values"} else obj
+
+
+_texts = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+@given(title=_texts, cells=st.lists(st.lists(_texts, max_size=4), max_size=4), names=st.lists(_texts, max_size=3),
+       ascii_only=st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_a_read_answer_parses_narrow_exactly_as_json_does(title, cells, names, ascii_only):
+    # Any text people type (emoji, accents, quotes, backslashes, control characters), in a cell, a title or
+    # a list of strings; sent raw as Google does, or escaped (then parsed the ordinary way).
+    answer = {"properties": {"title": title, "names": names},
+              "sheets": [{"data": [{"rowData": [{"values": [{"effectiveValue": {"stringValue": text}} for text in row]}
+                                                for row in cells]}]}]}
+    content = json.dumps(answer, ensure_ascii=ascii_only).encode()
+    assert loads_narrow(content, _cells) == json.loads(content, object_hook=_cells)

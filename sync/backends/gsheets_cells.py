@@ -21,11 +21,18 @@ _CELL_KEYS = frozenset({"effectiveValue", "effectiveFormat"})
 
 
 def cells_as_values(obj: dict[str, Any]) -> Any:
-    """A `json.loads` object hook: each cell of the read becomes its value as soon as it is parsed, so that
-    the answer's hundred thousand small dicts never exist at once (what a read costs in memory)."""
+    """A `json.loads` object hook: each cell of the read becomes its value as soon as it is parsed, and each
+    row (a RowData, `{"values": […]}`) the list of its values, so that the answer's hundred thousand small
+    dicts never exist at once (what a read costs in memory)."""
     if obj and obj.keys() <= _CELL_KEYS:
         return _Cell(cell_value(obj))
+    if obj.keys() == _ROW_KEYS:
+        return [read_cell(c) for c in obj["values"]]
     return obj
+
+
+#: What a RowData of the read holds.
+_ROW_KEYS = frozenset({"values"})
 
 
 class _Cell:
@@ -122,7 +129,7 @@ def parse_spreadsheet(data: dict[str, Any]) -> tuple[Snapshot, ReadState]:
             for i, row in enumerate(part.get("rowData", [])):
                 while len(grid) <= first + i:
                     grid.append([])
-                grid[first + i] = [read_cell(c) for c in row.get("values", [])]
+                grid[first + i] = row if isinstance(row, list) else [read_cell(c) for c in row.get("values", [])]
             for i, meta in enumerate(part.get("rowMetadata", [])):
                 state.found.add_row((title, first + i + 1), meta.get("developerMetadata", []))
         tabs[title] = Tab(title, trimmed(grid))

@@ -309,7 +309,11 @@ class FakeGoogle(PersonActions):
             status, payload = error.code, error.body()
         else:
             status, payload = (204, None) if result is None else (200, result)
-        text = "" if payload is None else json.dumps(payload, ensure_ascii=False)
+        # As Google: UTF-8, indented unless the call asks `prettyPrint=false`.
+        compact = incoming.params.get("prettyPrint") == ["false"]
+        text = "" if payload is None else json.dumps(
+            payload, ensure_ascii=False, indent=None if compact else 2, separators=(",", ":") if compact else None
+        )
         self.exchanges.append(
             Exchange(incoming.call, incoming.params, incoming.body, status, text, incoming.is_read)
         )
