@@ -17,8 +17,8 @@
  * @typedef {{title: string, lang: string, locale: string, time_zone: string, tabs: LayoutTab[],
  *   charts: LayoutChart[], room?: Room}} Layout
  *
- * A tab's `rows` are what it holds plus room to type, as `init --google` makes it; an area that reaches them
- * comes open-ended (`A2:I`): getRange reads it down to the sheet's last row, so its formats, dropdowns, colours
+ * A tab's `rows` are what it holds plus room to type, as `init --google` makes it; an area meant for whole
+ * columns, or that reaches them, comes open-ended (`A2:I`): getRange reads it down to the sheet's last row, so its formats, dropdowns, colours
  * and protections cover the tab whole, and its colours and protections the rows it grows by (Sync.js).
  */
 

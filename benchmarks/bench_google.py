@@ -25,20 +25,18 @@ import gspread
 import responses
 
 from benchmarks.baselines import DryWritesClient, Rules, cell_by_cell, compare, with_dataframes
-from benchmarks.synthetic import AS_OF, synthetic_layout
+from benchmarks.common import KRS_PER_TEAM, SIZES, benchmark_layout, gateway
+from benchmarks.synthetic import AS_OF, WEEKS
 from sync import catalog
 from sync.backends.gsheets import READ_FIELDS, GoogleBackend, parse_spreadsheet
 from sync.engine import evaluate, run_sync
-from sync.google_api import GoogleGateway, RetryingHTTPClient
-from sync.layout import Layout
+from sync.google_api import GoogleGateway
 from sync.model import Snapshot, WritePlan
 from tests.google_fake import FakeGoogle, dummy_credentials
 from tests.google_fake import sheets as fake_sheets
 from tests.google_fake.render import spreadsheet_json
 from tests.google_harness import in_use_bytes, type_rows
 
-SIZES = (3, 10, 30, 100)
-KRS_PER_TEAM, WEEKS = 10, 13
 SECONDS_PER_CALL = 0.150
 #: Sheets' per-user quota: 60 read and 60 write requests a minute.
 QUOTA_PER_MINUTE = 60
@@ -94,11 +92,6 @@ class TimedFake(FakeGoogle):
             self.server_seconds += time.process_time() - start
 
 
-def benchmark_layout(teams: int) -> Layout:
-    """The synthetic workbook with the template's layout as users get it (nothing cut)."""
-    return synthetic_layout(teams, KRS_PER_TEAM, teams * KRS_PER_TEAM * WEEKS, "fr")
-
-
 def type_week(fake: FakeGoogle, spreadsheet_id: str, teams: int, monday: dt.date | None = None, base: int = 50) -> None:
     """People add a Monday's check-in of every KR (the one after AS_OF unless told), below each team's last row:
     `base` + the KR's rank, at most 100."""
@@ -126,12 +119,12 @@ class Bench:
 
     def provision(self) -> str:
         """A fresh copy of the workbook, as `okrsync init --google` lays it out."""
-        backend = GoogleBackend(None, self._gateway(), "fr")
+        backend = GoogleBackend(None, gateway(), "fr")
         return backend.provision(self.layout).rsplit("/", 1)[-1]
 
     def okrsync(self, spreadsheet_id: str) -> Callable[[], None]:
         """A sync of this copy through okrsync's Google backend."""
-        backend = GoogleBackend(spreadsheet_id, self._gateway(), "fr")
+        backend = GoogleBackend(spreadsheet_id, gateway(), "fr")
 
         def run() -> None:
             run_sync(backend, AS_OF)
@@ -186,10 +179,6 @@ class Bench:
         """What a copy holds, typed as okrsync reads it, straight from the fake's state (no call)."""
         data = spreadsheet_json(self.fake.book(spreadsheet_id), {"fields": [READ_FIELDS]})
         return parse_spreadsheet(data)[0]
-
-    @staticmethod
-    def _gateway() -> GoogleGateway:
-        return GoogleGateway(RetryingHTTPClient(dummy_credentials(), sleep=lambda _: None), "fr")
 
 
 def run_size(teams: int) -> tuple[dict[str, tuple[Cost, Cost | None]], dict[str, str], dict[str, Cost]]:
@@ -294,8 +283,8 @@ def table(results: Results) -> str:
         f"First sync of a workbook of N teams × {KRS_PER_TEAM} KRs × {WEEKS} weeks of check-ins (laid out by "
         "okrsync with those rows), against the Sheets/Drive fake. Simulated time = calls × 150 ms + measured "
         f"client CPU (the fake's own work taken out). Quota-minutes = max(reads, writes) / {QUOTA_PER_MINUTE}: "
-        "above 1 the job cannot finish within a minute's per-user quota, gets 429s and lasts at least that many "
-        "minutes. A call is one HTTP request: gspread opens a spreadsheet with 2 metadata GETs (open_by_key, "
+        "above 1 the job's calls do not fit in one minute's per-user quota: it gets 429s unless it waits. "
+        "A call is one HTTP request: gspread opens a spreadsheet with 2 metadata GETs (open_by_key, "
         "worksheets()); get_as_dataframe is 1 values.get a tab; set_with_dataframe 1 resize + 1 values.update "
         "a changed tab; format_cell_ranges 1 batchUpdate a tab; update_cell and format 1 call each. "
         f"The dataframe baseline is run up to {EXECUTE_DATAFRAMES_UP_TO} teams. "

@@ -29,16 +29,14 @@ from typing import Any
 import openpyxl
 import responses
 
-from benchmarks.synthetic import AS_OF, synthetic_layout
+from benchmarks.common import KRS_PER_TEAM, SIZES, benchmark_layout, gateway
+from benchmarks.synthetic import AS_OF, WEEKS
 from sync import catalog
 from sync.backends.gsheets import READ_FIELDS, GoogleBackend
 from sync.backends.xlsx import XlsxBackend
 from sync.engine import run_sync
-from sync.google_api import GoogleGateway, RetryingHTTPClient
-from sync.layout import Layout
 
-SIZES = (3, 10, 30, 100)
-KRS_PER_TEAM, WEEKS, RUNS = 10, 13, 3
+RUNS = 3
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
 
 
@@ -57,10 +55,10 @@ def google_answers(teams: int, folder: Path) -> dict[str, Path]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         fake = FakeGoogle(check_responses=False)
         fake.install(rsps)
-        url = GoogleBackend(None, _gateway(), "fr").provision(_layout(teams))
+        url = GoogleBackend(None, gateway(), "fr").provision(benchmark_layout(teams))
         spreadsheet_id = url.rsplit("/", 1)[-1]
         paths[SYNCS[0]].write_bytes(_as_sent(spreadsheet_json(fake.book(spreadsheet_id), {"fields": [READ_FIELDS]})))
-        run_sync(GoogleBackend(spreadsheet_id, _gateway(), "fr"), AS_OF)
+        run_sync(GoogleBackend(spreadsheet_id, gateway(), "fr"), AS_OF)
         type_week(fake, spreadsheet_id, teams)
         paths[SYNCS[1]].write_bytes(_as_sent(spreadsheet_json(fake.book(spreadsheet_id), {"fields": [READ_FIELDS]})))
     return paths
@@ -75,8 +73,8 @@ def _as_sent(answer: dict[str, Any]) -> bytes:
 def xlsx_workbooks(teams: int, folder: Path) -> dict[str, Path]:
     """The same workbook as a local .xlsx file before its first sync, and after it with a week of rows typed."""
     first, week = folder / f"okr-{teams}.xlsx", folder / f"okr-{teams}-week.xlsx"
-    XlsxBackend(first, lang="fr").provision(_layout(teams), overwrite=True)
-    XlsxBackend(week, lang="fr").provision(_layout(teams), overwrite=True)
+    XlsxBackend(first, lang="fr").provision(benchmark_layout(teams), overwrite=True)
+    XlsxBackend(week, lang="fr").provision(benchmark_layout(teams), overwrite=True)
     run_sync(XlsxBackend(week, lang="fr"), AS_OF)
     book = openpyxl.load_workbook(week)
     monday = AS_OF + dt.timedelta(days=7 - AS_OF.weekday())
@@ -88,10 +86,6 @@ def xlsx_workbooks(teams: int, folder: Path) -> dict[str, Path]:
                 sheet.cell(last + 1 + k, c, value)
     book.save(week)
     return dict(zip(SYNCS, (first, week), strict=True))
-
-
-def _layout(teams: int) -> Layout:
-    return synthetic_layout(teams, KRS_PER_TEAM, teams * KRS_PER_TEAM * WEEKS, "fr")
 
 
 def sync_once(kind: str, path: str, traced: bool) -> dict[str, float]:
@@ -108,7 +102,7 @@ def _sync_once(kind: str, path: str, traced: bool) -> dict[str, float]:
             rsps.get(f"{SHEETS}/bench", body=body, content_type="application/json")
             rsps.post(f"{SHEETS}/bench:batchUpdate", json={"spreadsheetId": "bench", "replies": []})
             rsps.post(f"{SHEETS}/bench/values:batchUpdateByDataFilter", json={"spreadsheetId": "bench"})
-            return _measured(lambda: run_sync(GoogleBackend("bench", _gateway(), "fr"), AS_OF), traced)
+            return _measured(lambda: run_sync(GoogleBackend("bench", gateway(), "fr"), AS_OF), traced)
     return _measured(lambda: run_sync(XlsxBackend(Path(path), lang="fr"), AS_OF), traced)
 
 
@@ -176,12 +170,6 @@ def table(results: list[dict[str, Any]]) -> str:
               "does not). Peak RSS: VmHWM, Python and its libraries included; the last column is what the process "
               "held once its libraries were loaded."]
     return "\n".join(lines)
-
-
-def _gateway() -> GoogleGateway:
-    from google.oauth2.credentials import Credentials
-
-    return GoogleGateway(RetryingHTTPClient(Credentials(token="bench-token"), sleep=lambda _: None), "fr")
 
 
 def main() -> None:

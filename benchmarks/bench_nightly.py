@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import pickle
 import random
 import sys
@@ -47,7 +48,7 @@ from sync.service.context import Service
 from sync.service.ratelimit import BUDGET
 from sync.service.registry import WorkbookRecord
 from tests.fault_support import copied, okr_rows
-from tests.google_fake import FakeGoogle, Quota, dummy_credentials
+from tests.google_fake import FakeGoogle, Limits, Quota, dummy_credentials
 from tests.google_harness import SA_EMAIL, compact, provision, tab, type_rows
 from tests.service_support import START, make_app, svc_of
 from tests.sim_clock import SimClock
@@ -168,7 +169,10 @@ class Night:
             book = e.call.path.split("/")[3].split(":")[0]
             per_book.setdefault(book, [0, 0])[0 if e.is_read else 1] += 1
         shapes = Counter(f"{r}+{w}" for r, w in per_book.values())
-        floor = max(reads, writes) / BUDGET.per_user  # minutes: the binding quota is one user's
+        limits = self.fake.quota.limits if self.fake.quota is not None else Limits()
+        # One service account makes every call: its window and the project's both see them all, the smaller binds.
+        limit = min(limits.per_user, limits.per_project)
+        floor = max(quota_floor(reads, limit, limits.window), quota_floor(writes, limit, limits.window)) / 60
         minutes = seconds / 60
         return {"workbooks": len(self.workbooks), "scenario": scenario, "workers": self.workers,
                 "minutes": round(minutes, 2), "floor_minutes": round(floor, 2),
@@ -177,6 +181,14 @@ class Night:
                 "http_429": sum(1 for e in self.fake.exchanges if e.status == 429),
                 "synced": sum(1 for r in results if r["outcome"] == "ok"),
                 "failed": sum(1 for r in results if r["outcome"] == "failed"), "real_seconds": round(real, 1)}
+
+
+def quota_floor(calls: int, limit: int, window: float = 60.0) -> float:
+    """The least time, in seconds, a sliding window of `limit` calls lets `calls` calls of one kind take.
+
+    The first `limit` go at once; each further one waits for the one `limit` before it to leave the window.
+    """
+    return window * max(0, math.ceil(calls / limit) - 1)
 
 
 @contextmanager

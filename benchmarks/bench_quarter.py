@@ -19,12 +19,11 @@ from dataclasses import dataclass
 
 import responses
 
-from benchmarks.bench_google import KRS_PER_TEAM, WEEKS, Bench, Cost, TimedFake, type_week
-from benchmarks.synthetic import START, synthetic_layout
+from benchmarks.bench_google import Bench, Cost, TimedFake, type_week
+from benchmarks.common import KRS_PER_TEAM, SIZES, gateway
+from benchmarks.synthetic import START, WEEKS, synthetic_layout
 from sync.backends.gsheets import GoogleBackend
 from sync.engine import run_sync
-
-SIZES = (3, 10, 30, 100)
 
 
 @dataclass
@@ -53,7 +52,7 @@ def run_quarter(teams: int) -> Quarter:
         bench = Bench(fake, teams)
         bench.layout = synthetic_layout(teams, KRS_PER_TEAM, 0, "fr")
         spreadsheet_id = bench.provision()
-        backend = GoogleBackend(spreadsheet_id, bench._gateway(), "fr")
+        backend = GoogleBackend(spreadsheet_id, gateway(), "fr")
         weeks = []
         for week in range(WEEKS):
             monday = START + dt.timedelta(days=7 * week)

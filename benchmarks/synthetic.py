@@ -7,16 +7,18 @@ import datetime as dt
 import numpy as np
 
 from sync import catalog
-from sync.backends.memory import MemoryBackend
 from sync.layout import Layout, Team, WorkbookSpec, build_layout, org_word
 from sync.model import Snapshot, Tab
 
 START = dt.date(2025, 1, 6)
 AS_OF = dt.date(2025, 3, 31)
+#: The quarter's Mondays, START to AS_OF: 13.
+WEEKS = (AS_OF - START).days // 7 + 1
 
 
 def synthetic_layout(teams: int, krs_per_team: int, rows: int, lang: str = "fr", seed: int = 7) -> Layout:
-    """`teams` teams of one objective and `krs_per_team` KRs each, and `rows` check-in rows spread over them."""
+    """`teams` teams of one objective and `krs_per_team` KRs each, and `rows` check-in rows spread over them:
+    every KR in turn, a week at a time over the quarter's WEEKS Mondays."""
     names = [f"Équipe {i + 1:02d}" for i in range(teams)]
     layout = build_layout(WorkbookSpec("Synthétique", lang, "2025-Q1", [Team(n) for n in names]))
     tabs = {t.key: t for t in layout.tabs}
@@ -65,7 +67,7 @@ def synthetic_layout(teams: int, krs_per_team: int, rows: int, lang: str = "fr",
             kr_ids[name].append((kr_id, kind))
     per_team = rows // teams
     rng = np.random.default_rng(seed)
-    mondays = np.array([START + dt.timedelta(days=7 * w) for w in range(12)], dtype=object)
+    mondays = np.array([START + dt.timedelta(days=7 * w) for w in range(WEEKS)], dtype=object)
     # Built a column at a time: a million rows take a second, not a minute.
     numbers = np.arange(121, dtype=object)
     with_unit = np.array([f"{n} u" for n in range(121)], dtype=object)
@@ -80,7 +82,8 @@ def synthetic_layout(teams: int, krs_per_team: int, rows: int, lang: str = "fr",
         value = np.where(i % 3 == 0, with_unit[drawn], numbers[drawn])
         value = np.where(milestone, milestones[rng.integers(0, 3, per_team)], value)
         comment = np.where(i % 5 == 0, "commentaire", None)
-        columns = [mondays[(i // krs_per_team) % 12], ids[k], value, confidences[rng.integers(0, 5, per_team)], comment]
+        confidence = confidences[rng.integers(0, 5, per_team)]
+        columns = [mondays[(i // krs_per_team) % WEEKS], ids[k], value, confidence, comment]
         tabs[f"checkins:{name}"].grid.extend(map(list, zip(*(c.tolist() for c in columns), strict=True)))
     return layout
 
@@ -90,8 +93,3 @@ def synthetic_snapshot(teams: int, krs_per_team: int, rows: int, lang: str = "fr
     layout = synthetic_layout(teams, krs_per_team, rows, lang)
     return Snapshot(layout.title, {t.name: Tab(t.name, t.grid) for t in layout.tabs})
 
-
-def synthetic_workbook(teams: int, krs_per_team: int, rows: int, lang: str = "fr") -> MemoryBackend:
-    backend = MemoryBackend("synthetic")
-    backend.provision(synthetic_layout(teams, krs_per_team, rows, lang))
-    return backend

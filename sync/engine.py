@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,26 +46,35 @@ class _CyclicGcPause:
 
     A big workbook makes millions of small objects (cells, rows, writes) that form no cycles; each full
     collection walks them all again, which doubled the time of a million-row sync. Reference counting still
-    frees everything as usual; the collector resumes, as it was, when the last evaluation ends.
+    frees everything as usual; the collector resumes, as it was, when the last evaluation ends. Evaluations
+    of several workers can overlap for a long time in a nightly run: an evaluation that ends after the pause
+    has lasted `longest` seconds collects once, so cycles never pile up for longer than that.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, longest: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
         self._depth = 0
         self._was_enabled = False
+        self._since = 0.0
+        self.longest, self.clock = longest, clock
 
     def __enter__(self) -> None:
         with self._lock:
             if self._depth == 0:
                 self._was_enabled = gc.isenabled()
+                self._since = self.clock()
                 gc.disable()
             self._depth += 1
 
     def __exit__(self, *exc: object) -> None:
         with self._lock:
             self._depth -= 1
-            if self._depth == 0 and self._was_enabled:
-                gc.enable()
+            if self._depth == 0:
+                if self._was_enabled:
+                    gc.enable()
+            elif self._was_enabled and self.clock() - self._since >= self.longest:
+                gc.collect()
+                self._since = self.clock()
 
 
 gc_paused = _CyclicGcPause()

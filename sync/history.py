@@ -39,13 +39,14 @@ def weeks(settings: Settings, as_of: dt.date) -> list[dt.date]:
     return out
 
 
-def pct(value: Any) -> Percent | None:
-    """A share as a percent-formatted cell, rounded so that a rerun writes the same value."""
-    return None if value is None or pd.isna(value) else Percent(round(float(value), 4))
+def pct(value: float | None) -> Percent | None:
+    """A share as a percent-formatted cell, rounded so that a rerun writes the same value (None: NaN or None)."""
+    return None if value is None or value != value else Percent(round(float(value), 4))
 
 
-def num(value: Any) -> float | None:
-    return None if value is None or pd.isna(value) else round(float(value), 6)
+def num(value: float | None) -> float | None:
+    """A figure as a cell, rounded so that a rerun writes the same value (None: NaN or None)."""
+    return None if value is None or value != value else round(float(value), 6)
 
 
 def pcts(values: pd.Series | np.ndarray) -> list[Percent | None]:

@@ -1,9 +1,10 @@
 """Key results' state on several dates at once, as arrays of KR × date: latest check-in, progress, roll-up, status.
 
 The History tab needs every KR's state at the end of every week of the quarter; computing it week by week
-re-sorts and re-scores everything each time. Here each check-in is placed once on its (KR, week) cell and the
-latest one carried forward, then progress, parents' roll-up and status are computed for all cells together,
-with the same arithmetic as `score` so that both give the same figures to the last bit.
+re-sorts and re-scores everything each time. Given each KR's latest value and confidence on each date
+(`history` places each check-in once on its (KR, week) cell and carries it forward), progress, parents'
+roll-up and status are computed here for all cells together, with the same arithmetic as `score` so that
+both give the same figures to the last bit.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def last_per_group(groups: np.ndarray, *keys: np.ndarray) -> np.ndarray:
 
 
 def progress_of(kind: np.ndarray, start: np.ndarray, target: np.ndarray, current: np.ndarray) -> np.ndarray:
-    """`score.progress` over a KR × date array (kind, start and target per KR, as columns)."""
+    """Raw progress (not clamped) over a KR × date array of values (kind, start and target per KR, as columns);
+    NaN where there is no value. `score.progress` is this on one column."""
     kind, start, target = kind[:, None], start[:, None], target[:, None]
     base = np.where(~np.isnan(start) | (kind != "increase"), start, 0.0)
     span = target - base
@@ -67,8 +69,10 @@ def progress_of(kind: np.ndarray, start: np.ndarray, target: np.ndarray, current
 
 def status_of(progress: np.ndarray, expected: np.ndarray, confidence: np.ndarray, bands: Bands,
               quarter_over: np.ndarray) -> np.ndarray:
-    """`score.status` over a KR × date array, as codes (STATUS_NAMES), with each date's expected share and
-    whether the quarter was over."""
+    """Status over a KR × date array, as codes (STATUS_NAMES), with each date's expected share and whether the
+    quarter was over: the confidence band, else the pace; once the quarter is over the grade (Google's
+    convention, read to one decimal: 0.65 already counts as 0.7, 0.35 as 0.4); NONE without progress.
+    `score.status` is this on one row."""
     grade = clip01(progress)
     over = band_codes(grade, 0.65, 0.35)
     pace = band_codes(grade - expected[None, :], bands.pace_green, bands.pace_yellow)

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from . import catalog
-from .history import history_grid, history_rows, pct, pcts
+from .history import history_grid, history_rows, num, pct, pcts
 from .layout import lists_grid, org_chart
 from .lint import Row
-from .model import CellWrite, Grid, Percent, Problem, WritePlan
+from .model import CellWrite, Grid, Problem, WritePlan
 from .orgtab import org_grid, stale
 from .plan_diff import diff_tab, objects, same_grid
 from .rollup import Rollup
@@ -22,15 +22,6 @@ from .workbook import Workbook
 
 def _notes(problems: list[Problem]) -> str | None:
     return "\n".join([p.message for p in problems]) or None if problems else None
-
-
-def _pct(value: float | None) -> Percent | None:
-    # `pct` for the floats of a frame's columns, without pd.isna's cost.
-    return None if value is None or value != value else Percent(round(float(value), 4))
-
-
-def _num(value: float | None) -> float | None:
-    return None if value is None or value != value else round(float(value), 6)
 
 
 def okr_cells(
@@ -58,8 +49,8 @@ def okr_cells(
             cells.update(progress=pct(obj.progress), expected=pct(rollup.expected), status=words[obj.status])
         elif owner is not None and not row.error:
             _, current, progress, expected, confidence, status, last, quiet = owner
-            cells.update(current=_num(current), progress=_pct(progress), expected=_pct(expected),
-                         confidence=_pct(confidence), status=words[status], last_checkin=last)
+            cells.update(current=num(current), progress=pct(progress), expected=pct(expected),
+                         confidence=pct(confidence), status=words[status], last_checkin=last)
             if warn and quiet:
                 text = (
                     catalog.message("okr.never_checked_in", lang)

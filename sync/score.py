@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .kr_state import NONE, STATUS_NAMES, States, band_codes, last_per_group, roll_up_parents, sort_keys
+from .kr_state import STATUS_NAMES, States, last_per_group, progress_of, roll_up_parents, sort_keys, status_of
 from .workbook import Settings
 
 STATUS_RANK = {"green": 0, "none": 1, "yellow": 2, "red": 3}
@@ -43,15 +43,9 @@ def elapsed_series(start: dt.date, end: dt.date, dates: pd.Series) -> pd.Series:
 
 def progress(kind: pd.Series, start: pd.Series, target: pd.Series, current: pd.Series) -> pd.Series:
     """Raw progress (not clamped) of each value against its KR; NaN where there is no value."""
-    base = start.where(start.notna() | (kind != "increase"), 0.0)
-    span = (target - base).replace(0.0, np.nan)
-    linear = (current - base) / span
-    out = pd.Series(np.nan, index=current.index, dtype=float)
-    out = out.mask(kind.isin(["increase", "decrease"]), linear)
-    out = out.mask(kind.eq("at_least"), (current >= target).astype(float))
-    out = out.mask(kind.eq("at_most"), (current <= target).astype(float))
-    out = out.mask(kind.eq("milestone"), current)
-    return out.where(current.notna())
+    raw = progress_of(kind.to_numpy(dtype=object), start.to_numpy(dtype=float), target.to_numpy(dtype=float),
+                      current.to_numpy(dtype=float)[:, None])
+    return pd.Series(raw[:, 0], index=current.index, dtype=float)
 
 
 def status(
@@ -62,15 +56,11 @@ def status(
     Once the quarter is over, the grade decides (Google's convention: 0.7–1.0 green, 0.4–0.6 yellow).
     """
     # Statuses as small codes until the end, then one shared text object each: a million rows stay cheap.
-    if quarter_over:
-        # Grades are read to one decimal: 0.65 already counts as 0.7, 0.35 as 0.4.
-        out = band_codes(progress.clip(0, 1).to_numpy(dtype=float), 0.65, 0.35)
-    else:
-        gap = (progress.clip(0, 1) - expected).to_numpy(dtype=float)
-        pace = band_codes(gap, bands.pace_green, bands.pace_yellow)
-        band = band_codes(confidence.to_numpy(dtype=float), bands.green, bands.yellow)
-        out = np.where(confidence.notna().to_numpy(), band, pace)
-    return pd.Series(STATUS_NAMES[np.where(progress.notna().to_numpy(), out, NONE)], index=progress.index, dtype=str)
+    # One row of items, each with its own expected share: kr_state's arrays are KRs × dates.
+    n = len(progress)
+    codes = status_of(progress.to_numpy(dtype=float)[None, :], np.broadcast_to(np.asarray(expected, dtype=float), n),
+                      confidence.to_numpy(dtype=float)[None, :], bands, np.full(n, quarter_over))
+    return pd.Series(STATUS_NAMES[codes[0]], index=progress.index, dtype=str)
 
 
 def score_checkins(checkins: pd.DataFrame, krs: pd.DataFrame, settings: Settings, as_of: dt.date) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from .backends.gsheets_layout import (
     laid_out_rows,
     rule_condition,
     source_a1,
-    tab_size,
+    tab_cols,
     value_format,
 )
 from .layout import Area, ColourRule, Layout, TabLayout
@@ -39,8 +39,9 @@ def _cell_looks(grid: Grid) -> tuple[list[dict[str, Any]], list[list[int]]]:
 
 
 def area_a1(area: Area, rows: int) -> str:
-    """An area of a tab laid out with `rows` rows in A1: `L2:L50`, or `L2:L` when it reaches those rows, as
-    grid_range leaves out its end row (Sheets and Apps Script's getRange read `L2:L` down to the last row)."""
+    """An area of a tab laid out with `rows` rows in A1: `L2:L50`, or `L2:L` when it is meant for whole columns
+    or reaches those rows, as grid_range leaves out its end row (Sheets and Apps Script's getRange read `L2:L`
+    down to the last row)."""
     if "endRowIndex" in grid_range(0, area, rows):
         return a1(area)
     return f"{col_letters(area.first_col)}{area.first_row}:{col_letters(area.last_col)}"
@@ -56,7 +57,7 @@ def _colour_rule(rule: ColourRule, rows: int) -> dict[str, Any]:
 def tab_json(tab: TabLayout, layout: Layout | None = None) -> dict[str, Any]:
     """One tab of the layout JSON of PROTOCOL.md: the rows the Google backend creates it with, and its areas."""
     charts = [c for c in layout.charts if c.tab == tab.name] if layout else []
-    rows, cols = laid_out_rows(tab, layout), tab_size(tab, charts)[1]
+    rows, cols = laid_out_rows(tab, layout), tab_cols(tab, charts)
     cell_formats, bold = _cell_looks(tab.grid)
     fills = tab.header_fills if tab.header_row is not None else []
     return {

@@ -1,5 +1,5 @@
-"""Helpers for tests that run okrsync against the Google fake: a backend with a recording sleeper, a
-compact layout that keeps the fake fast, provisioning, a person's typing, and what a person typed."""
+"""Helpers for tests that run okrsync against the Google fake: a backend with a recording sleeper, a layout
+with its areas cut short, provisioning, a person's typing, and what a person typed."""
 
 from __future__ import annotations
 
@@ -31,11 +31,14 @@ class Harness:
 
 
 def compact(layout: Layout, rows: int = 200, **per_tab: int) -> Layout:
-    """The layout with every area cut at `rows` (or `per_tab[key]` for that tab, e.g. history=1400).
+    """The layout with every area cut at `rows` (or `per_tab[key]` for that tab, e.g. history=40).
 
-    The fake applies formats and dropdowns cell by cell, and the template's 3 000- and 20 000-row areas
-    would make each test take seconds. A tab's areas must still cover every row a sync writes there:
-    past them, a percentage reads back as a plain number and the next sync rewrites it.
+    The template's areas run from the first body row down to row 500 to 20 000: whole columns
+    (Area.whole_columns), laid open-ended on Google over the rows a tab has and every row it grows by. A cap of
+    WHOLE_COLUMNS_FROM (100) or more keeps them whole columns, and the spreadsheet laid out is the same. A lower
+    cap ends them at that row, as on a tab a person cut short, and the fake, which applies formats cell by cell,
+    has fewer cells to format. Such areas must still cover every row a sync writes there: past them, a
+    percentage reads back as a plain number and the next sync rewrites it.
     """
     for tab in layout.tabs:
         last = per_tab.get(tab.key.split(":")[0], rows)

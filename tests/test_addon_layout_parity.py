@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from sync import catalog
-from sync.backends.gsheets_growth import room, service_room, short_of_room
+from sync.backends.gsheets_growth import anchored_room, room, service_room
 from sync.backends.gsheets_layout import col_letters
 from sync.cli import main
 from sync.layout import Team, WorkbookSpec, build_layout
@@ -233,7 +233,9 @@ def test_addon_grows_tabs_as_the_google_backend_does(used: int) -> None:
                           text=True, cwd=ROOT, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     for n, (people, service) in zip(rows_now, json.loads(done.stdout), strict=True):
-        assert people == (used + room(used) - n if short_of_room(used, n - used) else 0), (used, n)
+        # A people tab of n rows, its free rows anchored as laid out: the rows the backend inserts.
+        _requests, _anchors, grown = anchored_room(1, n, used, list(range(used + 1, n + 1)), set())
+        assert people == grown - n, (used, n)
         # A service tab of n - 1 rows rewritten over `used` rows (held: `used - 1`).
         _requests, grown = service_room(1, n - 1, used - 1, used)
         assert service == grown - (n - 1), (used, n)

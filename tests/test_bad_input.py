@@ -171,10 +171,6 @@ def assert_error_is_a_sentence(err: OkrsyncError) -> None:
     assert CODE.match(err.code) and str(err).strip() and "\n" not in str(err)
 
 
-def lang_of(layout: Layout) -> str:
-    return layout.lang
-
-
 # -- the engine, in memory -------------------------------------------------------------------------------
 
 

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync import catalog
-from sync.engine import evaluate, gc_paused
+from sync import catalog, engine
+from sync.engine import _CyclicGcPause, evaluate
 from sync.history import history_grid, history_rows, monday, num, pct, weeks
 from sync.model import Grid, Percent, same_cell
 from sync.parse import is_blank, parse_date
@@ -155,14 +155,29 @@ def test_same_grid_is_same_cell_by_cell(a: Grid, b: Grid) -> None:
     assert same_grid(a, [list(r) for r in a]) == same_grid(a, a)
 
 
-def test_the_collector_is_paused_during_an_evaluation_only() -> None:
+def test_the_collector_is_paused_during_an_evaluation_only(monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
 
+    seen: list[bool] = []
+    real = engine._evaluate
+    monkeypatch.setattr(engine, "_evaluate", lambda *a: seen.append(gc.isenabled()) or real(*a))
     assert gc.isenabled()
-    with gc_paused:
-        with gc_paused:
-            assert not gc.isenabled()
-        assert not gc.isenabled()
+    evaluate(workbook([okr("O1", "Marketing", "objective", "Grow")]).read(), "test", D(2025, 2, 14))
+    assert seen == [False] and gc.isenabled()
+
+
+def test_overlapping_evaluations_still_collect_at_most_every_longest_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    now = [0.0]
+    collections: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda *a: collections.append(1) or 0)
+    pause = _CyclicGcPause(longest=30.0, clock=lambda: now[0])
+    with pause:  # a worker's evaluation starts, and others keep overlapping with it
+        for now[0] in (10.0, 20.0, 31.0, 40.0, 62.0):
+            with pause:
+                assert not gc.isenabled()
+    assert len(collections) == 2  # at 31 s, and 31 s later at 62 s
     assert gc.isenabled()
 
 

@@ -316,8 +316,9 @@ QUARTER_END = dt.date(2025, 3, 31)
 def big_workbook(fake: FakeGoogle) -> tuple[str, list[str]]:
     """The synthetic 10 × 10 workbook (benchmarks/synthetic.py), then 13 Mondays of check-ins typed for every KR.
 
-    The areas of each tab reach just past what a sync writes there (1 300 History rows), so that every value
-    the sync writes reads back with its format.
+    The template's areas are whole columns, laid open-ended: they cover every row a sync writes (1 300 History
+    rows), so that every value it writes reads back with its format. compact's caps, all of 100 rows or more,
+    leave them so.
     """
     layout = synthetic_layout(10, 10, 0, "fr")
     sid = provision(fake, compact(layout, 140, history=1320, org=260))

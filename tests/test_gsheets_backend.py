@@ -13,7 +13,7 @@ import requests
 from benchmarks.synthetic import AS_OF as SYNTHETIC_END
 from benchmarks.synthetic import synthetic_layout
 from sync.backends.gsheets import ANCHOR_KEY, READ_FIELDS, cell_value
-from sync.backends.gsheets_growth import SPARE_MIN, room
+from sync.backends.gsheets_growth import SPARE_MIN, insert_rows, room
 from sync.backends.gsheets_layout import layout_requests
 from sync.demo import AS_OF, demo_layout
 from sync.engine import run_sync
@@ -462,3 +462,12 @@ def test_a_read_costs_under_twice_its_rows_in_use_from_the_first_sync_on(google_
     week = run_sync(Harness(google_fake, sid).backend, SYNTHETIC_END)
     assert week["writes"]["api_calls"] == {"read": 1, "write": 1}
     assert read_ratio() <= 2
+
+
+@pytest.mark.parametrize(("at", "rows_now", "inherits"), [(1, 1, False), (5, 5, True), (5, 9, False), (0, 0, False)],
+                         ids=["only the header", "full tab", "free rows below", "empty tab"])
+def test_grown_rows_look_like_a_free_row_or_the_last_used_one_never_the_header(at: int, rows_now: int,
+                                                                               inherits: bool) -> None:
+    request = insert_rows(7, at, 10, rows_now)["insertDimension"]
+    assert request["inheritFromBefore"] is inherits
+    assert request["range"] == {"sheetId": 7, "dimension": "ROWS", "startIndex": at, "endIndex": at + 10}

@@ -120,14 +120,6 @@ def _sheets_text(value: Any) -> str:
     return str(value)
 
 
-def _letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def formula_is_true(formula: str, line: list[Any], row: int) -> bool:
     """A conditional-format formula of the shape the layout writes (cell references, strings, `&`, `<>`, `*`,
     `=`, parentheses), evaluated on one sheet row as Sheets does it. Written apart from sync.rowkey, so the two

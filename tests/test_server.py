@@ -26,7 +26,7 @@ def test_environment_overrides_defaults_and_the_callers_config_overrides_both(
     app = create_app({"NIGHTLY_WORKERS": 3, "DATA_DIR": str(tmp_path), "LOG_STREAM": io.StringIO()})
     svc = svc_of(app)
     assert app.config["NIGHTLY_WORKERS"] == 3
-    assert svc.limiter.per_minute == 30
+    assert svc.limiter.per_user == 30
     assert svc.setting_list("AUDIENCES") == ["a.apps.googleusercontent.com", "b.apps.googleusercontent.com"]
     assert svc.setting_list("ALLOWED_DOMAINS") == ["acme.example", "beta.example"]
     assert app.config["MODE"] == "local" and svc.auth_enabled

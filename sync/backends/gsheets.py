@@ -30,7 +30,7 @@ from .gsheets_cells import (
     cells_as_values,
     parse_spreadsheet,
 )
-from .gsheets_growth import SERVICE_PER_ROW, anchored_room, room, service_room
+from .gsheets_growth import anchored_room, service_room, service_rows
 from .gsheets_layout import (
     MIN_COLS,
     api_value,
@@ -87,8 +87,9 @@ class GoogleBackend:
     def apply(self, plan: WritePlan, snapshot: Snapshot) -> WriteResult:
         """Write the plan in one values call through row anchors (split when over ~2 MB).
 
-        A second call comes first only when rows lack an anchor (people inserted them mid-tab, or typed past
-        the anchored rows) or a tab runs short of anchored free rows: see gsheets_growth.
+        A second call, a batchUpdate, comes first only when the layout must change: rows lack an anchor (people
+        inserted them mid-tab, or typed past the anchored rows), a tab runs short of anchored free rows, a
+        service tab outgrows its grid or was deleted, or duplicate anchors are to go (see gsheets_growth).
         """
         if plan.empty:
             return WriteResult()
@@ -151,7 +152,7 @@ class GoogleBackend:
         absent = [name for name in sizes if name not in state.sheets]
         taken = {s.sheet_id for s in state.sheets.values()}
         for name, sheet_id in zip(absent, choose_sheet_ids(len(absent), taken), strict=True):
-            rows, cols = sizes[name][0] + room(sizes[name][0], SERVICE_PER_ROW), max(sizes[name][1], MIN_COLS)
+            rows, cols = service_rows(sizes[name][0]), max(sizes[name][1], MIN_COLS)
             # A service tab someone deleted comes back rather than failing the sync.
             props = {"sheetId": sheet_id, "title": name,
                      "gridProperties": {"rowCount": rows, "columnCount": cols}}

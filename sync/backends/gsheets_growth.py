@@ -11,12 +11,14 @@ Hence the free rows below a tab's last used row are anchored when they are laid 
 in the week already have their anchor, and the week's sync is one read and one write. A tab is given one and
 a half anchored free rows for each used row (never fewer than SPARE_MIN), and is grown back to that only
 when it falls under a quarter of it, so growing — the one case besides rows people insert mid-tab that needs
-the second call — happens a logarithmic number of times over a tab's life (once in a quarter of ten KRs
-checked in weekly). A free row costs the read an anchor and the number format of its three formatted
-columns, under half of what a used row costs, so the read answer stays under twice what the rows in use
-cost. Service tabs (History, Org) have no anchors but five formatted columns: they are given as many free
-rows as used ones. History starts empty: a workbook laid out with check-ins already typed grows it at its
-first sync rather than carry, in that sync's read, formatted rows that nothing fills yet.
+the second call — happens a logarithmic number of times over a tab's life (a team of ten KRs checked in
+weekly fills its check-in tab's first room in week 8). A free row costs the read its anchor and the number
+formats of its formatted columns (three on a check-in tab, six on the OKR tab), well under what a used row
+costs, so the read answer stays under twice what the rows in use cost once a tab holds a few weeks
+(benchmarks/bench_quarter.py measures it week by week). Service tabs have no anchors (History five formatted
+columns, Org two): they are given as many free rows as used ones. History starts empty: a workbook laid out
+with check-ins already typed grows it at its first sync rather than carry, in that sync's read, formatted
+rows that nothing fills yet.
 
 Growing tabs one at a time would still make the second call often; so when a sync makes that call anyway,
 every tab that is getting short (under half its room) grows in it too.
@@ -81,16 +83,22 @@ def service_room(sheet_id: int, rows_now: int, held: int, need: int, eager: bool
     when `need` no longer fits (or, eagerly, is getting close); the requests and the rows it now has."""
     if need <= rows_now and not (eager and short_of_room(need, rows_now - need, per_row=SERVICE_PER_ROW, eager=True)):
         return [], rows_now
-    grown = need + room(need, SERVICE_PER_ROW)
+    grown = service_rows(need)
     return [insert_rows(sheet_id, held, grown - rows_now, rows_now)], grown
 
 
+def service_rows(need: int) -> int:
+    """The rows a service tab holding `need` rows is given: as many free rows again (at least SPARE_MIN)."""
+    return need + room(need, SERVICE_PER_ROW)
+
+
 def insert_rows(sheet_id: int, at: int, count: int, rows_now: int) -> dict[str, Any]:
-    """insertDimension of `count` rows at 0-based `at`, looking like the free row after them (else the row before)."""
+    """insertDimension of `count` rows at 0-based `at`, looking like the free row after them, else the row before,
+    never the header (a tab holding only its header gets plain rows, as the add-on's growSheet_ does)."""
     before = at >= rows_now  # nothing after: the last row is in use
     return {"insertDimension": {
         "range": {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": at, "endIndex": at + count},
-        "inheritFromBefore": before and at > 0,
+        "inheritFromBefore": before and at > 1,
     }}
 
 

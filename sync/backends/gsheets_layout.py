@@ -167,14 +167,13 @@ def choose_sheet_ids(count: int, taken: set[int]) -> list[int]:
     return ids
 
 
-def tab_size(tab: TabLayout, charts: list[ChartSpec]) -> tuple[int, int]:
-    """Rows and columns a tab needs: its grid, every area laid on it, its charts, and room to type."""
+def tab_cols(tab: TabLayout, charts: list[ChartSpec]) -> int:
+    """Columns a tab needs: its grid, every area laid on it, its charts (its rows: growth's laid_out_rows)."""
     areas = [d.area for d in tab.dropdowns] + [r.area for r in tab.colour_rules]
     areas += [f.area for f in tab.formats] + [p.area for p in tab.protections if p.area is not None]
-    rows = max([len(tab.grid), *(a.last_row for a in areas), *(c.last_row for c in charts)], default=0)
     cols = max([len(tab.widths), *(len(r) for r in tab.grid), *(a.last_col for a in areas),
                 *(c.anchor_col + 6 for c in charts)], default=0)
-    return max(rows, 1000), max(cols, MIN_COLS)
+    return max(cols, MIN_COLS)
 
 
 def layout_requests(layout: Layout, default_sheet_id: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -201,7 +200,7 @@ def layout_requests(layout: Layout, default_sheet_id: int) -> tuple[list[dict[st
 
 
 def _sheet_properties(tab: TabLayout, sheet_id: int, index: int, layout: Layout) -> dict[str, Any]:
-    rows, cols = laid_out_rows(tab, layout), tab_size(tab, [c for c in layout.charts if c.tab == tab.name])[1]
+    rows, cols = laid_out_rows(tab, layout), tab_cols(tab, [c for c in layout.charts if c.tab == tab.name])
     props: dict[str, Any] = {
         "sheetId": sheet_id,
         "title": tab.name,

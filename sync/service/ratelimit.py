@@ -104,11 +104,6 @@ class RateLimiter:
         self._windows: dict[tuple[str, str], _Window] = {}
         self._lock = threading.Lock()
 
-    @property
-    def per_minute(self) -> int:
-        """The per-user quota of each kind."""
-        return self.per_user
-
     def reserve(self, reads: int, writes: int, user: str = SERVICE_USER) -> Reservation:
         """Wait until `reads` and `writes` fit every window of `user` and of the project; reserve them."""
         if reads <= 0 and writes <= 0:
