@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import gzip
 import json
 import sys
 import time
@@ -35,7 +36,7 @@ from sync.model import Snapshot, WritePlan
 from tests.google_fake import FakeGoogle, dummy_credentials
 from tests.google_fake import sheets as fake_sheets
 from tests.google_fake.render import spreadsheet_json
-from tests.google_harness import in_use_bytes, type_rows
+from tests.google_harness import in_use_bytes, in_use_text, type_rows
 
 SECONDS_PER_CALL = 0.150
 #: Sheets' per-user quota: 60 read and 60 write requests a minute.
@@ -63,6 +64,9 @@ class Cost:
     read_bytes: int = 0
     #: Bytes of the read answers cut at each tab's last row holding a value: what the rows in use cost.
     in_use_bytes: int = 0
+    #: The same two, gzipped: what crosses the network (okrsync's calls ask for gzip).
+    read_gzipped: int = 0
+    in_use_gzipped: int = 0
 
     @property
     def calls(self) -> int:
@@ -160,8 +164,10 @@ class Bench:
         sent = tuple(len(json.dumps(e.body)) for e in answered if not e.is_read and e.body is not None)
         reads = [e for e in answered if e.is_read and e.call.kind.endswith("spreadsheets.get")]
         return Cost(len(self.fake.read_calls()), len(self.fake.write_calls()) + held, cpu, executed=not held,
-                    sent=sent, read_bytes=sum(len(e.text) for e in reads),
-                    in_use_bytes=sum(in_use_bytes(e.response) for e in reads))
+                    sent=sent, read_bytes=sum(len(e.text.encode()) for e in reads),
+                    in_use_bytes=sum(in_use_bytes(e.response) for e in reads),
+                    read_gzipped=sum(len(gzip.compress(e.text.encode())) for e in reads),
+                    in_use_gzipped=sum(len(gzip.compress(in_use_text(e.response).encode())) for e in reads))
 
     def compute(self, spreadsheet_id: str) -> Callable[[], tuple[WritePlan, Snapshot]]:
         """The engine's plan on the sheet as it stands, from the fake's state: not an API call, and not
@@ -295,13 +301,19 @@ def table(results: Results) -> str:
             for method, text in found.items()]
     lines.append("Sheet after the sync, against okrsync's copy: " + "; ".join(ends) + ".")
     lines += ["", "| workbook | okrsync sync | read + write calls | largest request | written | read answer "
-              "| read ÷ rows in use | simulated time |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+              "| read ÷ rows in use | gzipped: read | gzipped: read ÷ rows in use | simulated time |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for teams, (_r, _o, scenarios) in results.items():
         for name, cost in scenarios.items():
             ratio = cost.read_bytes / cost.in_use_bytes if cost.in_use_bytes else 0
+            zipped = cost.read_gzipped / cost.in_use_gzipped if cost.in_use_gzipped else 0
             largest = _mb(max(cost.sent, default=0))
             lines.append(f"| {teams} teams | {name} | {cost.reads} + {cost.writes} | {largest} | {_mb(sum(cost.sent))} "
-                         f"| {_mb(cost.read_bytes)} | {ratio:.2f} | {_duration(cost.seconds)} |")
+                         f"| {_mb(cost.read_bytes)} | {ratio:.2f} | {_mb(cost.read_gzipped)} | {zipped:.2f} "
+                         f"| {_duration(cost.seconds)} |")
+    lines += ["", "Read answers as okrsync asks for them (compact JSON, UTF-8); rows in use: the same answer ended at "
+              "each tab's last row holding a value. Gzipped: both compressed as Google compresses an answer to a "
+              "call that asks for gzip, which okrsync's calls do."]
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,18 @@ from pathlib import Path
 from benchmarks import bench_google, bench_memory, bench_nightly, bench_quarter, bench_scoring
 
 OUT = Path(__file__).with_name("RESULTS.md")
+
+
+def commit() -> str:
+    """ ", at commit abc1234" when run from a git checkout (with "+ changes" when it has uncommitted ones)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+                              cwd=OUT.parent.parent).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sync", "benchmarks", "tests"],
+                               capture_output=True, text=True, check=True, cwd=OUT.parent.parent).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return f", at commit {head}{' + changes' if dirty else ''}"
 
 
 def machine() -> str:
@@ -46,7 +59,7 @@ def main() -> None:
     sections = [
         "# okrsync performance report",
         "",
-        f"Measured on {dt.date.today().isoformat()}: {machine()}. "
+        f"Measured on {dt.date.today().isoformat()}{commit()}: {machine()}. "
         f"Made by `python -m benchmarks.report`{' --quick' if quick else ''}.",
         "",
         "## API calls and bytes per sync, against the baselines",

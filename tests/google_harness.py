@@ -87,6 +87,12 @@ def type_rows(fake: FakeGoogle, spreadsheet_id: str, title: str, rows: list[list
 def in_use_bytes(answer: dict[str, Any]) -> int:
     """Bytes of a `spreadsheets.get` answer had every tab ended at its last row holding a value: what the rows
     in use cost a read (the bar a read answer is held to: twice that)."""
+    return len(in_use_text(answer).encode())
+
+
+def in_use_text(answer: dict[str, Any]) -> str:
+    """A `spreadsheets.get` answer with every tab ended at its last row holding a value, as JSON text written as
+    Google writes an answer asked `prettyPrint=false` (and as the fake does): compact, UTF-8."""
     cut = copy.deepcopy(answer)
     for sheet in cut.get("sheets", []):
         for part in sheet.get("data", []):
@@ -94,7 +100,7 @@ def in_use_bytes(answer: dict[str, Any]) -> int:
             used = [i for i, row in enumerate(rows) if any("effectiveValue" in c for c in row.get("values", []))]
             end = used[-1] + 1 if used else 0
             part["rowData"], part["rowMetadata"] = rows[:end], part.get("rowMetadata", [])[:end]
-    return len(json.dumps(cut))
+    return json.dumps(cut, ensure_ascii=False, separators=(",", ":"))
 
 
 def anchored_rows(fake: FakeGoogle, spreadsheet_id: str, title: str) -> list[int]:

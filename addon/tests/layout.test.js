@@ -33,11 +33,12 @@ test('headers are written as text, frozen, filled and bold; sizes and widths fol
   const okr = env.ss.sheet('OKR');
   assert.deepEqual(okr.dump()[0], FR.tabs[2].values[0]);
   assert.equal(okr.getFrozenRows(), 1);
-  // What a tab holds plus room to type (at least 100 rows; the Lists tab from the row dropdowns read down to),
-  // as `init --google` lays it out: a workbook grows as it fills instead of carrying thousands of blank rows.
+  // What a tab holds plus room to type (at least 100 rows; the Lists tab from the row dropdowns read down to;
+  // Org for what its first sync lists), as `init --google` lays it out: a workbook grows as it fills instead
+  // of carrying thousands of blank rows.
   assert.equal(okr.getMaxRows(), 101);
   assert.deepEqual(env.ss.sheets.map((sheet) => sheet.getMaxRows()), FR.tabs.map((t) => t.rows));
-  assert.deepEqual(FR.tabs.map((t) => t.rows), [111, 116, 101, 101, 101, 101, 108, 101, 400]);
+  assert.deepEqual(FR.tabs.map((t) => t.rows), [111, 116, 101, 101, 101, 101, 133, 101, 400]);
   assert.equal(env.ss.sheet('Check-ins Ventes').getMaxColumns(), 26);
   assert.equal(env.ss.sheet('Lisez-moi').getFrozenRows(), 0);
   FR.tabs[2].widths.forEach((w, i) => assert.equal(okr.getColumnWidth(i + 1), w, 'width of column ' + (i + 1)));

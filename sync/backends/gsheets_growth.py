@@ -16,9 +16,10 @@ weekly fills its check-in tab's first room in week 8). A free row costs the read
 formats of its formatted columns (three on a check-in tab, six on the OKR tab), well under what a used row
 costs, so the read answer stays under twice what the rows in use cost once a tab holds a few weeks
 (benchmarks/bench_quarter.py measures it week by week). Service tabs have no anchors (History five formatted
-columns, Org two): they are given as many free rows as used ones. History starts empty: a workbook laid out
-with check-ins already typed grows it at its first sync rather than carry, in that sync's read, formatted
-rows that nothing fills yet.
+columns, Org two): they are given as many free rows as used ones. A workbook laid out with check-ins already
+typed has History's rows laid out for its first sync, so that this sync is one write too: its read carries
+those empty rows once, a little over twice what the rows in use cost (benchmarks/RESULTS.md); a second call
+to grow History there would cost more than those bytes, which gzip all but removes on the wire.
 
 Growing tabs one at a time would still make the second call often; so when a sync makes that call anyway,
 every tab that is getting short (under half its room) grows in it too.
@@ -41,6 +42,8 @@ from .gsheets_anchors import anchor_id, create_request
 ANCHORED_TABS = ("okrs", "checkins:")
 #: The fewest free rows a tab is given: ten weeks of a team of ten KRs.
 SPARE_MIN = 100
+#: The Org tab's rows besides a line per team and per OKR row: titles, headings, column headers, blank lines.
+ORG_SECTION_ROWS = 30
 #: Free rows per used row of an anchored tab and of a service tab; a tab grows when its free rows fall under
 #: 1/GROW_UNDER of its room. The add-on grows its tabs by the same numbers (sync/wire_layout.py: room_json).
 PER_ROW, SERVICE_PER_ROW, GROW_UNDER = 1.5, 1.0, 4
@@ -116,15 +119,24 @@ def laid_out_rows(tab: TabLayout, layout: Layout | None = None) -> int:
     """The rows a tab is created with on Google: what it holds and what its charts read, plus room to type.
 
     The template's areas (dropdowns, formats, colours down to row 3 000) are cut to these rows or left
-    open-ended: empty formatted rows would make every read answer bigger for nothing. So History, empty until
-    the first sync, is laid out for what it holds like any tab, even when check-ins are already typed: rows
-    reserved for that sync would be read, empty, by the very sync that fills them. Without its layout, a tab
-    is laid out alone (a team's tab added later).
+    open-ended: empty formatted rows would make every read answer bigger for nothing. The service tabs are
+    laid out for what their first sync writes, so that it needs no second call to grow them: History a row
+    for each check-in row the workbook already holds (each is a week's state of a KR), the Org tab a few rows
+    for each OKR row (an objective's line, a KR's line among those to help and those missing). Without its
+    layout, a tab is laid out alone (a team's tab added later).
     """
     charts = [c.last_row for c in layout.charts if c.tab == tab.name] if layout else []
+    tabs = layout.tabs if layout else [tab]
     # The Lists tab holds what dropdowns read, down to the row their ranges name.
     lists = LIST_ROWS if tab.key == "lists" else 0
-    used = max([len(tab.grid), *charts, lists])
+    first_sync = 0
+    if tab.key == "history":
+        first_sync = 1 + sum(len(t.grid) - 1 for t in tabs if t.key.startswith(ANCHORED_TABS[1]))
+    elif tab.key == "org":
+        okr_rows = sum(len(t.grid) - 1 for t in tabs if t.key == ANCHORED_TABS[0])
+        teams = sum(1 for t in tabs if t.key.startswith(ANCHORED_TABS[1]))
+        first_sync = ORG_SECTION_ROWS + teams + 2 * okr_rows
+    used = max([len(tab.grid), *charts, lists, first_sync])
     return used + room(used, PER_ROW if anchored(tab) else SERVICE_PER_ROW)
 
 
