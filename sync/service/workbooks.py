@@ -83,7 +83,7 @@ def named_file(raw: str, lang: str) -> Path:
         path = Path(text).expanduser().resolve()
         if path.is_dir():
             raise BadArgument("page.register_folder", lang, path=shown)
-        exists = path.is_file()
+        exists = path.is_file() and len(str(path)) <= MAX_PATH
     except (OSError, RuntimeError):  # a name too long for the system, a symlink loop, an unknown ~user
         exists = False
     if not exists:
