@@ -22,6 +22,7 @@ def defaults() -> dict[str, Any]:
         "AUTH": "on",  # "off" only for local use on loopback (okrsync serve --no-auth)
         "LOOPBACK_ONLY": False,  # set by okrsync serve once it checked it binds to loopback
         "DATA_DIR": "okrsync-data",
+        "PAGE_LANG": None,  # the pages' language ("fr"/"en"; okrsync serve: the person's); None: the browser's
         "DATABASE_URL": os.environ.get("DATABASE_URL") or None,  # default: SQLite in DATA_DIR
         "AUDIENCES": [],  # OAuth client IDs ID tokens must be issued for (the add-on's)
         "ALLOWED_DOMAINS": [],  # Workspace domains whose people may call; empty: any domain

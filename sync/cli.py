@@ -179,21 +179,23 @@ def validate(target: str, as_json: bool, as_of: str | None, credentials: str | N
 @click.option("--data", default="okrsync-data", show_default=True, type=click.Path(file_okay=False),
               help="Folder for local workbooks and the registry.")
 @click.option("--no-auth", is_flag=True, help="No sign-in (only with a loopback --host).")
+@click.option("--lang", type=click.Choice(catalog.LANGS),
+              help="Language of the pages and the demo (default: French for a fr* locale, else English).")
 @friendly
-def serve(host: str, port: int, db: str | None, data: str, no_auth: bool) -> None:
-    """Run the service locally, with the demo workbook registered: open http://127.0.0.1:8080/."""
+def serve(host: str, port: int, db: str | None, data: str, no_auth: bool, lang: str | None) -> None:
+    """Run the service locally, with the demo workbook registered in your language: open http://127.0.0.1:8080/."""
     from werkzeug.serving import run_simple
 
     from .service.local import prepare
 
-    lang = ui_lang()
-    app, paths = prepare(host, db, data, no_auth, lang=lang, overrides={"LOG_STREAM": sys.stderr})
+    lang = lang or ui_lang()
+    app, path = prepare(host, db, data, no_auth, lang=lang, overrides={"LOG_STREAM": sys.stderr})
     svc = app.extensions["okrsync"]
     if not svc.auth_enabled:
         click.echo(catalog.message("cli.serve_no_auth", lang))
     elif not svc.setting_list("AUDIENCES"):
         click.echo(catalog.message("cli.serve_no_audience", lang), err=True)
-    click.echo(catalog.message("cli.serve_demo", lang, paths=", ".join(paths)))
+    click.echo(catalog.message("cli.serve_demo", lang, path=path))
     shown = f"[{host}]" if ":" in host else host
     click.echo(catalog.message("cli.serving", lang, url=f"http://{shown}:{port}/"))
     run_simple(host, port, app, threaded=True)

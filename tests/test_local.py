@@ -51,9 +51,9 @@ def test_the_app_itself_refuses_auth_off_unless_serve_vouched_for_loopback(tmp_p
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
     folder = tmp_path_factory.mktemp("local")
-    app, paths = prepare("127.0.0.1", db=str(folder / "registry.db"), data=str(folder / "okrsync-data"),
-                         no_auth=True, environ={}, lang="en")
-    assert paths == [str(folder / "okrsync-data" / "okrsync-demo-en.xlsx")]
+    app, path = prepare("127.0.0.1", db=str(folder / "registry.db"), data=str(folder / "okrsync-data"),
+                        no_auth=True, environ={}, lang="en")
+    assert path == str(folder / "okrsync-data" / "okrsync-demo-en.xlsx")
     return app, folder
 
 

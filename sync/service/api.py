@@ -78,22 +78,30 @@ def register_workbook() -> ResponseReturnValue:
     caller = authenticate(svc, request.headers)
     body = _body(svc, lang)
     kind, target = _target(svc, body, lang)
+    wb, new = register(svc, caller, kind, target, lang)
+    if not new:
+        return jsonify(detail_json(svc.registry, wb)), 200
+    sync_workbook(svc, wb, "register")
+    return jsonify(detail_json(svc.registry, wb)), 201
+
+
+def register(svc: Service, caller: Caller, kind: str, target: str, lang: str) -> tuple[WorkbookRecord, bool]:
+    """The workbook at `target`, registered now unless it already was (then the caller must edit it); whether
+    it is new. It is checked to be an okrsync workbook first, so a refused one leaves nothing registered."""
     existing = svc.registry.workbook_by_target(target)
     if existing is not None:
         require_editor(svc, caller, existing, lang)
-        return jsonify(detail_json(svc.registry, existing)), 200
+        return existing, False
     candidate = WorkbookRecord(id="new", backend=kind, target=target, title=target, lang=lang,
                                registered_by=caller.email)
     require_editor(svc, caller, candidate, lang)
     title, wb_lang = inspect(open_backend(svc, kind, target, lang))
     try:
-        wb = svc.registry.add_workbook(kind, target, title, wb_lang, caller.email, svc.now())
+        return svc.registry.add_workbook(kind, target, title, wb_lang, caller.email, svc.now()), True
     except IntegrityError:  # registered by someone else meanwhile
         found = svc.registry.workbook_by_target(target)
         assert found is not None
-        return jsonify(detail_json(svc.registry, found)), 200
-    sync_workbook(svc, wb, "register")
-    return jsonify(detail_json(svc.registry, wb)), 201
+        return found, False
 
 
 def _target(svc: Service, body: dict[str, Any], lang: str) -> tuple[str, str]:

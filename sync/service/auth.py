@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import google.auth.exceptions
 import google.auth.transport
@@ -19,6 +21,7 @@ from werkzeug.datastructures import Headers as WerkzeugHeaders
 from ..errors import AuthUnavailable, NotAllowed, NotAuthenticated
 from . import editors
 from .context import Service
+from .local import is_loopback
 from .registry import WorkbookRecord
 
 #: Google's own consumer domains: an account there has no `hd` claim, yet its domain is real.
@@ -174,6 +177,24 @@ def require_editor(svc: Service, caller: Caller, wb: WorkbookRecord, lang: str) 
         allowed = may_see(caller, wb)
     if not allowed:
         raise NotAllowed("service.not_editor", lang, email=caller.email, title=wb.title)
+
+
+def require_own_form(svc: Service, headers: Headers, token: str, lang: str) -> None:
+    """403 unless a form posted without sign-in came from one of this service's own pages.
+
+    Without sign-in nothing identifies the person, so any web page they visit could post to the service on
+    127.0.0.1: our pages carry a token no other site can read, and the post must name a loopback host (a page
+    that points its own domain at 127.0.0.1 names that domain). A signed-in call carries a bearer token, which
+    a browser never adds on its own: nothing to forge there.
+    """
+    if svc.auth_enabled:
+        return
+    try:
+        host = urlsplit("//" + str(headers.get("Host") or "")).hostname or ""
+    except ValueError:
+        host = ""
+    if not is_loopback(host) or not hmac.compare_digest(token.encode(), svc.form_token.encode()):
+        raise NotAllowed("service.form_forged", lang)
 
 
 def require_scheduler(svc: Service, headers: Headers, kind: str) -> str:

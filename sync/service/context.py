@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -55,6 +56,8 @@ class Service:
         self._credentials: FoundCredentials | None = None
         self._tasks_client: Any = config.get("TASKS_CLIENT")
         self._token_request: Any = config.get("TOKEN_REQUEST")
+        #: What this process's pages put in their forms, so that a post is known to come from one of them.
+        self.form_token = secrets.token_urlsafe(32)
 
     # -- settings ------------------------------------------------------------------------------------------
     @property

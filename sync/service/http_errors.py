@@ -10,7 +10,7 @@ from .. import catalog
 from ..errors import OkrsyncError
 from . import logs
 from .auth import request_lang
-from .pages import helpers
+from .pages import helpers, page_lang
 
 log = logs.get("http")
 #: HTTP errors the catalogue words itself; any other status gets the generic sentence.
@@ -19,7 +19,7 @@ _WORDED = frozenset({400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 503})
 
 def _answer(status: int, code: str, message: str) -> Response:
     if request.blueprint == "pages":
-        lang = request_lang(request.headers, "fr")
+        lang = page_lang()
         page = render_template("error.html", lang=lang, status=status, message=message, **helpers(lang))
         response = make_response(page, status)
     else:
@@ -40,14 +40,14 @@ def install(app: Flask) -> None:
             log.warning("request failed: %s", exc, extra={"path": request.path, "status": exc.status_code})
         # A page speaks its reader's language; JSON callers get the language the error was raised in.
         pages = request.blueprint == "pages"
-        message = exc.message_in(request_lang(request.headers, "fr")) if pages else str(exc)
+        message = exc.message_in(page_lang()) if pages else str(exc)
         return _answer(exc.status_code, exc.code, message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         """Flask's own errors (404, 405, 413…), worded by the catalogue."""
         status = exc.code or 500
-        lang = request_lang(request.headers, "fr" if request.blueprint == "pages" else "en")
+        lang = page_lang() if request.blueprint == "pages" else request_lang(request.headers, "en")
         key = f"service.http_{status}" if status in _WORDED else "service.http_error"
         response = _answer(status, f"http_{status}", catalog.message(key, lang, status=status))
         allow = exc.get_response().headers.get("Allow")

@@ -11,7 +11,6 @@ from typing import Any
 from flask import Flask
 
 from ..backends.xlsx import XlsxBackend
-from ..catalog import LANGS
 from ..demo import AS_OF, demo_layout
 from ..errors import BadArgument
 from .context import is_off, service
@@ -44,34 +43,32 @@ def local_config(host: str, db: str | None, data: str, no_auth: bool, environ: M
     return config
 
 
-def register_demo(app: Flask, langs: tuple[str, ...] = LANGS) -> list[str]:
-    """Build, sync and register the demo workbook in each language, once; their paths."""
-    paths = []
+def register_demo(app: Flask, lang: str) -> str:
+    """Build, sync and register the demo workbook in `lang`, once; its path."""
     with app.app_context():
         svc = service()
         folder = data_dir(svc)
         ignore = folder / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# okrsync's local data: workbooks and registry\n*\n", encoding="utf-8")
-        for lang in langs:
-            path = folder / f"okrsync-demo-{lang}.xlsx"
-            paths.append(str(path))
-            if svc.registry.workbook_by_target(str(path)) is not None and path.exists():
-                continue
-            layout = demo_layout(lang)
-            XlsxBackend(path, lang=lang).provision(layout, overwrite=True)
-            wb = svc.registry.workbook_by_target(str(path)) or svc.registry.add_workbook(
-                "xlsx", str(path), layout.title, lang, DEMO_REGISTRANT, svc.now(), as_of=AS_OF)
-            sync_workbook(svc, wb, "serve")
-    return paths
+        path = folder / f"okrsync-demo-{lang}.xlsx"
+        if svc.registry.workbook_by_target(str(path)) is not None and path.exists():
+            return str(path)
+        layout = demo_layout(lang)
+        XlsxBackend(path, lang=lang).provision(layout, overwrite=True)
+        wb = svc.registry.workbook_by_target(str(path)) or svc.registry.add_workbook(
+            "xlsx", str(path), layout.title, lang, DEMO_REGISTRANT, svc.now(), as_of=AS_OF)
+        sync_workbook(svc, wb, "serve")
+    return str(path)
 
 
 def prepare(host: str = "127.0.0.1", db: str | None = None, data: str = "okrsync-data", no_auth: bool = False,
             environ: Mapping[str, str] | None = None, lang: str = "en",
-            overrides: Mapping[str, Any] | None = None) -> tuple[Flask, list[str]]:
-    """The app `okrsync serve` runs, the demo registered in `lang` and synced; refuses an unsafe binding."""
+            overrides: Mapping[str, Any] | None = None) -> tuple[Flask, str]:
+    """The app `okrsync serve` runs, speaking `lang` (the person's language): its pages, and the demo
+    registered and synced in it; refuses an unsafe binding. The demo's path comes with it."""
     from server import create_app  # the service's one factory, at the repo root
 
     config = local_config(host, db, data, no_auth, os.environ if environ is None else environ, lang)
-    app = create_app({**config, **(overrides or {})})
-    return app, register_demo(app, (lang,))
+    app = create_app({**config, "PAGE_LANG": lang, **(overrides or {})})
+    return app, register_demo(app, lang)

@@ -47,7 +47,8 @@ WORKBOOK = {
 
 RUN = _obj({
     "id": {"type": "integer"}, "workbook_id": {"type": "string"},
-    "trigger": {"type": "string", "enum": ["api", "nightly", "task", "provision", "register", "serve", "menu"]},
+    "trigger": {"type": "string", "enum": ["api", "nightly", "task", "provision", "register", "serve", "menu",
+                                                  "page"]},
     "started_at": {"type": "string", "format": "date-time"},
     "finished_at": {"type": ["string", "null"], "format": "date-time"},
     "outcome": {"type": "string", "enum": ["running", "ok", "failed", "skipped"]},

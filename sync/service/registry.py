@@ -61,7 +61,7 @@ class SyncRun(Base):
     #: Increasing in insertion order, so that "newest first" holds even when two runs start the same second.
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     workbook_id: Mapped[str] = mapped_column(ForeignKey("workbooks.id"), index=True)
-    trigger: Mapped[str] = mapped_column(String(16))  # api, nightly, task, provision, register, serve, menu
+    trigger: Mapped[str] = mapped_column(String(16))  # api, nightly, task, provision, register, serve, menu, page
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     outcome: Mapped[str] = mapped_column(String(16))  # running, ok, failed, skipped

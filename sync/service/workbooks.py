@@ -6,7 +6,9 @@ live, e.g. in memory for tests; by default they are Google spreadsheets or local
 
 from __future__ import annotations
 
+import os
 import secrets
+import unicodedata
 from pathlib import Path
 from typing import Protocol
 
@@ -19,6 +21,10 @@ from ..layout import Layout
 from ..workbook import detect_lang, read_workbook
 from .context import Service
 from .registry import WorkbookRecord
+
+#: The longest path a registered workbook's target holds, and the most of a refused one a message repeats.
+MAX_PATH = 1000
+MAX_SHOWN = 200
 
 
 class Backends(Protocol):
@@ -61,6 +67,33 @@ def local_path(svc: Service, name: str, lang: str) -> Path:
     path = (root / name).resolve()
     if not name.lower().endswith(".xlsx") or root not in path.parents:
         raise BadArgument("service.bad_path", lang, path=name)
+    return path
+
+
+def named_file(raw: str, lang: str) -> Path:
+    """An .xlsx file a person names on this machine (local service only): it exists, is a file okrsync may
+    read, in a folder it may write its saves to. Refused with what to do instead, before anything is made."""
+    text = raw.strip()
+    if not text:
+        raise BadArgument("page.register_empty", lang)
+    shown = text[:MAX_SHOWN]
+    if len(text) > MAX_PATH or any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise BadArgument("page.register_missing", lang, path=shown)
+    try:
+        path = Path(text).expanduser().resolve()
+        if path.is_dir():
+            raise BadArgument("page.register_folder", lang, path=shown)
+        exists = path.is_file() and len(str(path)) <= MAX_PATH
+    except (OSError, RuntimeError):  # a name too long for the system, a symlink loop, an unknown ~user
+        exists = False
+    if not exists:
+        raise BadArgument("page.register_missing", lang, path=shown)
+    if path.suffix.lower() != ".xlsx":
+        raise BadArgument("page.register_not_xlsx", lang, path=shown)
+    if not os.access(path, os.R_OK):
+        raise BadArgument("page.register_unreadable", lang, path=shown)
+    if not os.access(path.parent, os.W_OK):  # a sync saves beside the file, then renames over it
+        raise BadArgument("page.register_read_only", lang, path=shown)
     return path
 
 
