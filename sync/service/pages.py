@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from .. import catalog
+from ..percent import percent_text
 from .api import editable_workbook
 from .auth import authenticate, may_see, request_lang
 from .context import service
@@ -28,8 +29,8 @@ def helpers(lang: str) -> dict[str, Callable[..., Any]]:
     colours: dict[str, str] = catalog.template()["colors"]
 
     def pc(value: float | None) -> str:
-        """A share as the workbook's locale writes percentages."""
-        return "—" if value is None else format_percent(value, locale=locale)
+        """A share as the workbook's locale writes percentages, half-up to a whole percent as the sheet shows it."""
+        return percent_text(value, locale)
 
     def num(value: float | None) -> str:
         """A figure as the workbook's locale writes numbers."""
