@@ -176,6 +176,11 @@ def test_the_sidebar_shows_the_demo_report_and_its_clicks_reach_the_server(lang:
     # The organisation and every team, percentages as the service's pages write them.
     org = re.search(r'data-org-progress="">([^<]*)<', dom)
     assert org and html.unescape(org.group(1)) == percent_text(report["org"]["progress"], locale)
+    # Beside the organisation's colour, how many KRs stand at each status, as beside each team's.
+    section = re.search(r'<section id="org">(.*?)</section>', dom, re.S)
+    assert section and f'data-status="{report["org"]["status"]}"' in section.group(1)
+    shown = re.findall(r'data-count="(\w+)"[^>]*>(\d+)<', section.group(1))
+    assert dict((s, int(n)) for s, n in shown) == report["org"]["counts"]
     for team in report["teams"]:
         row = re.search(rf'<li class="team" data-team="{re.escape(html.escape(team["team"], quote=True))}">(.*?)</li>',
                         dom, re.S)
