@@ -208,6 +208,7 @@ def test_a_share_of_0_525_reads_53_percent_in_the_sheet_the_summary_and_the_page
 
     # The pages: organisation, team, objective and KR.
     books = MemoryWorkbooks()
+    (tmp_path / "svc").mkdir()
     app = make_app(tmp_path / "svc", AUTH="off", LOOPBACK_ONLY=True, BACKENDS=books)
     svc = svc_of(app)
     wb = svc.registry.add_workbook("xlsx", books.add(half_way_layout(lang)), "OKR", lang, "local", svc.now(),
@@ -226,7 +227,7 @@ def test_the_demo_organisation_and_its_objective_share_one_colour_on_a_real_xlsx
     path = tmp_path / "demo.xlsx"
     XlsxBackend(path).provision(demo_layout(lang))
     report = run_sync(XlsxBackend(path), DEMO_AS_OF)
-    grids = XlsxBackend(path).read().tabs
+    grids = {name: tab.grid for name, tab in XlsxBackend(path).read().tabs.items()}
     sheet = org_tab(grids[catalog.tab_name("org", lang)], lang)
     okr_rows = okr_tab(grids[catalog.tab_name("okrs", lang)], lang)
     [org_objective] = [o for o in report["objectives"] if o["id"].startswith("ORG-")]
