@@ -11,9 +11,7 @@ from .engine import Evaluation
 from .orgtab import focus_krs, missing_krs
 from .parse import cell_text
 from .report import iso_day, rounded
-
-#: Check-ins are weekly: a KR misses one for every week without one.
-CADENCE_DAYS = 7
+from .workbook import Settings
 
 
 def _text(value: Any) -> str | None:
@@ -37,19 +35,17 @@ def focus(krs: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def missing(krs: pd.DataFrame, start: dt.date, as_of: dt.date) -> list[dict[str, Any]]:
-    """KRs whose latest check-in is stale: how many days ago (None: never) and how many weekly check-ins missed."""
+def missing(krs: pd.DataFrame, settings: Settings, as_of: dt.date) -> list[dict[str, Any]]:
+    """The Org tab's missing check-ins: how many days ago the latest was (None: never), how many were missed."""
     rows = []
-    for kr_id, kr in missing_krs(krs, as_of).to_dict("index").items():
+    for kr_id, kr in missing_krs(krs, settings, as_of).to_dict("index").items():
         last = iso_day(kr["last_checkin"])
         days = (as_of - dt.date.fromisoformat(last)).days if last else None
-        # Never checked in: every week of the quarter so far is missed, its first included.
-        missed = days // CADENCE_DAYS if days is not None else max(0, (as_of - start).days // CADENCE_DAYS + 1)
         rows.append({"id": kr_id, "team": _text(kr["team"]), "owner": _text(kr["owner"]), "last_checkin": last,
-                     "days": days, "missed": missed})
+                     "days": days, "missed": int(kr["missed"])})
     return rows
 
 
 def dashboard(ev: Evaluation, as_of: dt.date) -> dict[str, Any]:
     """The dashboard object of PROTOCOL.md."""
-    return {"focus": focus(ev.krs), "missing": missing(ev.krs, ev.workbook.settings.start, as_of)}
+    return {"focus": focus(ev.krs), "missing": missing(ev.krs, ev.workbook.settings, as_of)}

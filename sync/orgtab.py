@@ -13,17 +13,27 @@ from .history import pct
 from .layout import ORG_TEAM_HEADER_ROW
 from .model import Grid, Heading
 from .parse import cell_text
+from .percent import percent_text, whole_share
 from .rollup import Objective, Rollup
-
-#: A latest check-in older than this is reported as missing.
-STALE_DAYS = 14
+from .workbook import Settings
 
 
-def stale(krs: pd.DataFrame, as_of: dt.date) -> pd.Series:
-    """KRs whose own latest check-in is older than 14 days, or that never had one (parents roll up)."""
+def missed_checkins(krs: pd.DataFrame, settings: Settings, as_of: dt.date) -> pd.Series:
+    """How many check-ins each KR missed on the as-of date: one per cadence past its latest, a day's grace each.
+
+    A KR is late once its latest check-in is older than the cadence plus one day; never checked in, once the
+    quarter's first cadence (and a day) has passed. Parents count by their children's latest check-in.
+    """
     last = pd.to_datetime(krs["last_checkin"])
-    age = (pd.Timestamp(as_of) - last).dt.days
-    return ~krs["error"].astype(bool) & (last.isna() | (age > STALE_DAYS))
+    # Never checked in: as late as a check-in made the day before the quarter began.
+    age = (pd.Timestamp(as_of) - last).dt.days.astype(float).where(last.notna(), (as_of - settings.start).days + 1)
+    missed = ((age - 2) // settings.cadence).clip(lower=0).fillna(0).astype(int)
+    return missed.where(~krs["error"].astype(bool), 0)
+
+
+def stale(krs: pd.DataFrame, settings: Settings, as_of: dt.date) -> pd.Series:
+    """KRs that missed a check-in (see `missed_checkins`)."""
+    return missed_checkins(krs, settings, as_of) > 0
 
 
 def focus_krs(krs: pd.DataFrame) -> pd.DataFrame:
@@ -32,9 +42,10 @@ def focus_krs(krs: pd.DataFrame) -> pd.DataFrame:
     return focus.assign(rank=focus["status"].map({"red": 0, "yellow": 1})).sort_values(["rank", "team", "row"])
 
 
-def missing_krs(krs: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """The KRs whose latest check-in is stale (or that never had one), in OKR-tab order."""
-    return krs[stale(krs, as_of)]
+def missing_krs(krs: pd.DataFrame, settings: Settings, as_of: dt.date) -> pd.DataFrame:
+    """The KRs that missed a check-in, in OKR-tab order, with how many (`missed`)."""
+    missed = missed_checkins(krs, settings, as_of)
+    return krs.assign(missed=missed)[missed > 0]
 
 
 def _records(krs: pd.DataFrame, *columns: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -43,18 +54,26 @@ def _records(krs: pd.DataFrame, *columns: str) -> Iterator[tuple[str, dict[str, 
         yield kr_id, dict(zip(columns, values, strict=True))
 
 
-def org_grid(
-    title: str, quarter: str, as_of: dt.date, lang: str, rollup: Rollup, krs: pd.DataFrame, organisation: str
-) -> Grid:
+def _points(share: float) -> str:
+    """A pace gap as whole points, signed: -0.1 → "-10"."""
+    return f"{int((whole_share(share) or 0) * 100):+d}".replace("+0", "0")
+
+
+def org_grid(title: str, settings: Settings, as_of: dt.date, rollup: Rollup, krs: pd.DataFrame) -> Grid:
     """Every section of the org tab; progress stays in column B and expected or confidence in C."""
+    lang = settings.lang
     m = lambda key, **kw: catalog.message(key, lang, **kw)  # noqa: E731
     word = lambda s: catalog.word("status", s, lang)  # noqa: E731
     expected = rollup.expected
+    locale = str(catalog.template()["default_locale"][lang])
+    counts = rollup.org_counts
     grid: Grid = [
-        [Heading(m("org.title", org=organisation or title, quarter=quarter))],
-        [m("org.as_of", as_of=as_of.isoformat(), elapsed=f"{round(expected * 100)} %")],
-        [Heading(m("org.organisation")), pct(rollup.org_progress), pct(expected), word(rollup.org_status)],
-        [],
+        [Heading(m("org.title", org=settings.organisation or title, quarter=settings.quarter))],
+        [m("org.as_of", as_of=as_of.isoformat(), elapsed=percent_text(expected, locale))],
+        [Heading(m("org.organisation")), pct(rollup.org_progress), pct(expected), word(rollup.org_status),
+         m("org.counts", yellow=counts["yellow"], red=counts["red"])],
+        # The legend of every aggregate's colour, right above the first of them all.
+        [m("org.legend", green=_points(settings.pace_green), yellow=_points(settings.pace_yellow))],
     ]
     assert len(grid) + 1 == ORG_TEAM_HEADER_ROW
     grid.append(
@@ -94,13 +113,16 @@ def org_grid(
             m("org.col.status"),
             m("org.col.team"),
             m("org.col.owner"),
+            m("org.col.yellow"),
+            m("org.col.red"),
         ],
     ]
     by_id = {o.id: o for o in rollup.objectives}
 
     def objective_line(obj: Objective, depth: int) -> list[Any]:
         label = ("    " * depth + ("↳ " if depth else "")) + f"{obj.id} — {obj.title}"
-        return [label, pct(obj.progress), pct(expected), word(obj.status), obj.team, obj.owner]
+        return [label, pct(obj.progress), pct(expected), word(obj.status), obj.team, obj.owner,
+                obj.counts["yellow"], obj.counts["red"]]
 
     placed: set[str] = set()
 
@@ -149,10 +171,10 @@ def org_grid(
             ]
         )
 
-    missing = missing_krs(krs, as_of)
+    missing = missing_krs(krs, settings, as_of)
     grid += [
         [],
-        [Heading(m("org.missing", days=STALE_DAYS))],
+        [Heading(m("org.missing", days=settings.cadence + 1))],
         [
             m("org.col.kr"),
             m("org.col.progress"),
@@ -161,14 +183,14 @@ def org_grid(
             m("org.col.team"),
             m("org.col.owner"),
             m("org.col.last_checkin"),
+            m("org.col.missed"),
         ],
     ]
     if missing.empty:
         grid.append([m("org.missing_none")])
-    for kr_id, kr in _records(missing, "last_checkin", "title", "progress", "status", "team", "owner"):
+    for kr_id, kr in _records(missing, "last_checkin", "title", "progress", "status", "team", "owner", "missed"):
         last = kr["last_checkin"]
         when = m("org.never") if pd.isna(last) else pd.Timestamp(last).date().isoformat()
-        grid.append(
-            [f"{kr_id} — {kr['title']}", pct(kr["progress"]), None, word(kr["status"]), kr["team"], kr["owner"], when]
-        )
+        grid.append([f"{kr_id} — {kr['title']}", pct(kr["progress"]), None, word(kr["status"]), kr["team"],
+                     kr["owner"], when, kr["missed"]])
     return grid

@@ -31,7 +31,7 @@ def okr_cells(
     lang = wb.settings.lang
     words = catalog.words("status", lang)
     objectives = {o.id: o for o in rollup.objectives}
-    silent = stale(krs, as_of).tolist() if len(krs) else []
+    silent = stale(krs, wb.settings, as_of).tolist() if len(krs) else []
     fields = ("row", "current", "progress", "expected", "confidence", "status")
     # datetime64 days as objects are dates, NaT None: `_date` of each, at once.
     last_checkins = pd.to_datetime(krs["last_checkin"]).to_numpy(dtype="datetime64[D]").astype(object).tolist()
@@ -131,7 +131,7 @@ def plan_writes(
     plan.cells += _checkin_writes(wb, checkins, problems)
 
     service: dict[str, Grid] = {}
-    service[catalog.tab_name("org", lang)] = org_grid(wb.title, s.quarter, as_of, lang, rollup, krs, s.organisation)
+    service[catalog.tab_name("org", lang)] = org_grid(wb.title, s, as_of, rollup, krs)
     history_tab = catalog.tab_name("history", lang)
     fresh = history_rows(krs[~krs["error"].astype(bool)], checkins, s, as_of)
     service[history_tab] = history_grid(snap.tabs[history_tab].grid, fresh, s, as_of)

@@ -7,10 +7,10 @@ import math
 from typing import Any
 
 import pandas as pd
-from babel.numbers import format_percent
 
 from . import catalog
 from .model import Problem
+from .percent import percent_text
 from .rollup import Rollup
 from .workbook import Workbook
 
@@ -70,14 +70,14 @@ def build_report(
         ],
         "objectives": [
             {"id": o.id, "team": o.team, "parent": o.parent or None, "progress": rounded(o.progress),
-             "status": o.status}
+             "status": o.status, "counts": o.counts}
             for o in rollup.objectives
         ],
         "teams": [
             {"team": t.team, "progress": rounded(t.progress), "status": t.status, "counts": t.counts}
             for t in rollup.teams
         ],
-        "org": {"progress": rounded(rollup.org_progress), "status": rollup.org_status},
+        "org": {"progress": rounded(rollup.org_progress), "status": rollup.org_status, "counts": rollup.org_counts},
         "writes": {"cells": cells, "api_calls": {"read": api_calls[0], "write": api_calls[1]}},
     }
 
@@ -90,11 +90,12 @@ def summary(report: dict[str, Any], locale: str, dry_run: bool = False, limit: i
     word = lambda s: catalog.word("status", s, lang).lower()  # noqa: E731
 
     def pc(value: float | None) -> str:
-        return "—" if value is None else format_percent(value, locale=locale)
+        return percent_text(value, locale)
 
     lines = [
         m("summary.header", title=wbk["title"], quarter=wbk["quarter"], as_of=wbk["as_of"], elapsed=pc(wbk["elapsed"])),
-        m("summary.org", progress=pc(report["org"]["progress"]), status=word(report["org"]["status"])),
+        m("summary.org", progress=pc(report["org"]["progress"]), status=word(report["org"]["status"]),
+          **report["org"]["counts"]),
     ]
     for t in report["teams"]:
         lines.append(

@@ -9,8 +9,11 @@ import numpy as np
 import pandas as pd
 
 from .lint import Row
-from .score import STATUS_RANK, Bands, elapsed, status
+from .model import STATUSES
+from .score import Bands, elapsed, status
 from .workbook import Settings
+
+Counts = dict[str, int]
 
 
 @dataclass
@@ -26,6 +29,8 @@ class Objective:
     progress: float | None
     status: str
     children: list[str] = field(default_factory=list)
+    #: How many of the KRs its progress comes from stand at each status.
+    counts: Counts = field(default_factory=lambda: no_counts())
 
 
 @dataclass
@@ -46,11 +51,28 @@ class Rollup:
     org_status: str
     #: Elapsed share of the quarter on the as-of date.
     expected: float
+    #: How many of the workbook's KRs stand at each status.
+    org_counts: Counts = field(default_factory=lambda: no_counts())
 
 
-def worst(statuses: list[str]) -> str:
-    """The worst of several statuses; silence (none) is worse than green, better than yellow."""
-    return max(statuses, key=STATUS_RANK.__getitem__) if statuses else "none"
+def no_counts() -> Counts:
+    return dict.fromkeys(STATUSES, 0)
+
+
+def _counts(statuses: list[str]) -> Counts:
+    counts = no_counts()
+    for s in statuses:
+        counts[s] += 1
+    return counts
+
+
+def _added(parts: list[Counts]) -> Counts:
+    return {s: sum(c[s] for c in parts) for s in STATUSES}
+
+
+def _silent(counts: Counts) -> bool:
+    """No KR under it has a check-in: silence is never green, whatever its progress says."""
+    return counts["none"] == sum(counts.values())
 
 
 def _mean(values: list[float | None]) -> float | None:
@@ -59,7 +81,11 @@ def _mean(values: list[float | None]) -> float | None:
 
 
 def roll_up(rows: list[Row], krs: pd.DataFrame, settings: Settings, as_of: dt.date) -> Rollup:
-    """Objectives (weighted mean of KRs, worst status; else their child objectives), teams, organisation."""
+    """Objectives (weighted mean of KRs; else their child objectives), teams, organisation.
+
+    One status rule for every aggregate (product.md): the pace of its progress against expected, with the KR
+    pace thresholds, or the grade once the quarter is over; `none` while no KR under it has a check-in.
+    """
     scorable = krs[~krs["error"].astype(bool)]
     seen: set[str] = set()
     objectives: dict[str, Objective] = {}
@@ -84,12 +110,12 @@ def roll_up(rows: list[Row], krs: pd.DataFrame, settings: Settings, as_of: dt.da
             weights = own["weight"].where(own["weight"] > 0)
             total = weights.sum()
             obj.progress = float((own["progress"].fillna(0) * weights).sum() / total) if total else None
-            obj.status = worst(list(own["status"]))
+            obj.counts = _counts(own["status"].tolist())
         elif obj.children:
             for child in obj.children:
                 visit(child, (*path, obj_id))
             obj.progress = _mean([objectives[c].progress for c in obj.children])
-            obj.status = worst([objectives[c].status for c in obj.children])
+            obj.counts = _added([objectives[c].counts for c in obj.children])
         done.add(obj_id)
 
     for obj_id in objectives:
@@ -112,10 +138,12 @@ def roll_up(rows: list[Row], krs: pd.DataFrame, settings: Settings, as_of: dt.da
     org_objectives = [o for o in objectives.values() if settings.is_org(o.team)]
     # Without objectives of its own, the organisation is the mean of its teams.
     org_progress = _mean([o.progress for o in org_objectives] if org_objectives else [t.progress for t in teams])
-    # Teams and the organisation are judged by their pace, all in one go; silence stays `none`.
-    progresses = pd.Series([t.progress for t in teams] + [org_progress], dtype=float)
+    org_counts = _counts(scorable["status"].tolist())
+    # Objectives, teams and the organisation judged by their pace (or grade), all in one go.
+    judged_items: list[Objective | TeamScore] = [*objectives.values(), *teams]
+    progresses = pd.Series([o.progress for o in judged_items] + [org_progress], dtype=float)
     judged = status(progresses, expected, pd.Series(np.nan, index=progresses.index), bands, quarter_over).tolist()
-    for score, verdict in zip(teams, judged, strict=False):
-        score.status = "none" if score.counts["none"] == sum(score.counts.values()) else verdict
-    org_status = "none" if bool((scorable["status"] == "none").all()) else judged[-1]
-    return Rollup(list(objectives.values()), teams, org_progress, org_status, expected)
+    for item, verdict in zip(judged_items, judged, strict=False):
+        item.status = "none" if _silent(item.counts) else verdict
+    org_status = "none" if _silent(org_counts) else judged[-1]
+    return Rollup(list(objectives.values()), teams, org_progress, org_status, expected, org_counts)

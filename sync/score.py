@@ -11,8 +11,6 @@ import pandas as pd
 from .kr_state import STATUS_NAMES, States, last_per_group, progress_of, roll_up_parents, sort_keys, status_of
 from .workbook import Settings
 
-STATUS_RANK = {"green": 0, "none": 1, "yellow": 2, "red": 3}
-
 
 @dataclass(frozen=True)
 class Bands:

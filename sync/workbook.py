@@ -16,6 +16,10 @@ from .model import Grid, Problem, Severity, Snapshot, Tab
 from .parse import cell_text, is_blank, parse_date, parse_number
 from .parse_columns import blank_cells
 
+#: Check-ins are weekly unless Settings say otherwise; a cadence longer than a quarter makes no sense.
+DEFAULT_CADENCE = 7
+MAX_CADENCE = 92
+
 
 @dataclass
 class Settings:
@@ -31,6 +35,8 @@ class Settings:
     yellow: float = 0.5
     pace_green: float = -0.10
     pace_yellow: float = -0.25
+    #: Days between two check-ins of a KR (weekly by default).
+    cadence: int = DEFAULT_CADENCE
     teams: list[Team] = field(default_factory=list)
     team_tabs: dict[str, str] = field(default_factory=dict)
     team_rows: dict[str, int] = field(default_factory=dict)
@@ -171,6 +177,7 @@ def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
         # "80" and "80 %" both mean 0.8: thresholds are shares.
         share = number.value if number.percent or abs(number.value) <= 1 else number.value / 100
         setattr(settings, attr, share)
+    settings.cadence = _cadence(tab, raw.get("checkin_cadence", (0, None)), settings, problems)
     if team_header is not None:
         settings.teams_row = team_header
         for r, line in enumerate(tab.grid[team_header:], start=team_header + 1):
@@ -181,6 +188,22 @@ def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
             settings.team_tabs[cells[0]] = cells[3] or catalog.checkin_tab_name(cells[0], lang)
             settings.team_rows[cells[0]] = r
     return settings
+
+
+def _cadence(tab: Tab, cell: tuple[int, object], settings: Settings, problems: list[Problem]) -> int:
+    """The check-in cadence in days: a whole number from 1 to 92 (`7`, `14 jours`); else the default, and why."""
+    row, value = cell
+    if is_blank(value):
+        return DEFAULT_CADENCE
+    number = parse_number(value, settings.locale)
+    days = None if number is None or number.percent else number.value
+    if days is not None and float(days).is_integer() and 1 <= days <= MAX_CADENCE:
+        return int(days)
+    tpl = catalog.template()["tabs"]["settings"]
+    problems.append(_settings_problem(tab, row, "cadence_invalid", settings.lang, value=cell_text(value),
+                                      label=by_label_key(tpl, "checkin_cadence", settings.lang),
+                                      default=DEFAULT_CADENCE, most=MAX_CADENCE))
+    return DEFAULT_CADENCE
 
 
 def by_label_key(tpl: dict, key: str, lang: str) -> str:

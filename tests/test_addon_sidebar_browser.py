@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.numbers import format_percent
 from PIL import Image
 
 from sync import catalog, demo
 from sync.backends.memory import MemoryBackend
 from sync.dashboard import dashboard
 from sync.engine import evaluate, run_sync
+from sync.percent import percent_text
 from tests.artifacts import artifact
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,12 +175,17 @@ def test_the_sidebar_shows_the_demo_report_and_its_clicks_reach_the_server(lang:
     assert report["workbook"]["title"] in dom
     # The organisation and every team, percentages as the service's pages write them.
     org = re.search(r'data-org-progress="">([^<]*)<', dom)
-    assert org and html.unescape(org.group(1)) == format_percent(report["org"]["progress"], locale=locale)
+    assert org and html.unescape(org.group(1)) == percent_text(report["org"]["progress"], locale)
+    # Beside the organisation's colour, how many KRs stand at each status, as beside each team's.
+    section = re.search(r'<section id="org">(.*?)</section>', dom, re.S)
+    assert section and f'data-status="{report["org"]["status"]}"' in section.group(1)
+    shown = re.findall(r'data-count="(\w+)"[^>]*>(\d+)<', section.group(1))
+    assert dict((s, int(n)) for s, n in shown) == report["org"]["counts"]
     for team in report["teams"]:
         row = re.search(rf'<li class="team" data-team="{re.escape(html.escape(team["team"], quote=True))}">(.*?)</li>',
                         dom, re.S)
         assert row, f"team {team['team']} is missing"
-        assert format_percent(team["progress"], locale=locale) in text_of(row.group(1))
+        assert percent_text(team["progress"], locale) in text_of(row.group(1))
         assert f'data-status="{team["status"]}"' in row.group(1) and words[team["status"]] in text_of(row.group(1))
         counts = re.findall(r'data-count="(\w+)"[^>]*>(\d+)<', row.group(1))
         assert dict((s, int(n)) for s, n in counts) == team["counts"]
@@ -193,7 +198,7 @@ def test_the_sidebar_shows_the_demo_report_and_its_clicks_reach_the_server(lang:
     assert chip and chip.group(2) == words["red"]
     assert f"background-color: {RED}" in chip.group(1).replace("rgb(244, 199, 195)", RED)
     shown = text_of(item.group(1))
-    assert red["owner"] in shown and format_percent(red["progress"], locale=locale) in shown
+    assert red["owner"] in shown and percent_text(red["progress"], locale) in shown
     assert red["comment"] in shown
     # Yellow after red; no green KR in the list.
     statuses = re.findall(r'<button[^>]*data-focus="[^"]+" data-status="(\w+)"', dom)

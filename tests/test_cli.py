@@ -53,7 +53,7 @@ def test_init_creates_a_workbook_and_refuses_to_overwrite_it(run, tmp_path: Path
 def test_demo_syncs_and_prints_the_summary_and_the_path(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     code, out = run("demo", "--lang", "en", "--out", "demo.xlsx")
     assert code == 0, out
-    assert "Organisation: 59% (green)" in out.splitlines()
+    assert out.splitlines()[1].startswith("Organisation: 59% (green) — ")
     assert "Sales" in out and "Problems (3)" in out
     assert str(tmp_path / "demo.xlsx") in out
 

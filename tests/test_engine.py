@@ -45,9 +45,9 @@ def test_report_has_exactly_the_designed_keys() -> None:
     assert set(report["checkins"]) == {"rows", "valid", "invalid"}
     assert all(set(p) == {"tab", "row", "column", "code", "severity", "message"} for p in report["problems"])
     assert all(set(k) == KR_KEYS for k in report["key_results"])
-    assert all(set(o) == {"id", "team", "parent", "progress", "status"} for o in report["objectives"])
+    assert all(set(o) == {"id", "team", "parent", "progress", "status", "counts"} for o in report["objectives"])
     assert all(set(t) == {"team", "progress", "status", "counts"} for t in report["teams"])
-    assert set(report["org"]) == {"progress", "status"}
+    assert set(report["org"]) == {"progress", "status", "counts"}
     assert set(report["writes"]) == {"cells", "api_calls"}
     assert {k["status"] for k in report["key_results"]} == {"green", "yellow", "red", "none"}
 

@@ -142,7 +142,7 @@ EXPECTED_CHECKINS: list[list[tuple[float | None, str | None, str | None]]] = [
     [(0.5, "green", None), (1.0, "green", None), (None, None, "date_in_future"),
      (None, None, "kr_other_team"), (None, None, "confidence_out_of_range")],
 ]
-#: Per KR: current, progress, confidence, status, last check-in, and whether it is silent (> 14 days).
+#: Per KR: current, progress, confidence, status, last check-in, and whether it is silent (> 7 + 1 days).
 EXPECTED_KRS: dict[str, tuple[float, float, float | None, str, str, bool]] = {
     "ORG-KR1": (28, 0.224, None, "red", "2025-01-20", True),       # rolled up from MKT-KR1; by pace
     "ORG-KR2": (1325, 0.5, None, "green", "2025-02-10", False),    # rolled up from the sales ARPU
@@ -153,8 +153,8 @@ EXPECTED_KRS: dict[str, tuple[float, float, float | None, str, str, bool]] = {
     "CS-KR1": (0.025, 0.5, 0.8, "green", "2025-01-20", True),      # churn 3 % → 2 %, now 2,5 %
     "CS-KR2": (1, 1.0, 0.9, "green", "2025-02-10", False),         # milestone done
 }
-#: Per objective: progress and status (the worst of its KRs).
-EXPECTED_OBJECTIVES = {"ORG-O1": (0.362, "red"), "MKT-O1": (0.362, "yellow"), "SAL-O1": (0.5, "red"),
+#: Per objective: progress and status (by pace, as teams and the organisation: 50 % of the quarter elapsed).
+EXPECTED_OBJECTIVES = {"ORG-O1": (0.362, "yellow"), "MKT-O1": (0.362, "yellow"), "SAL-O1": (0.5, "green"),
                        "CS-O1": (0.75, "green")}
 
 
@@ -272,7 +272,8 @@ def test_typed_workbook_syncs_to_the_right_cells_colours_org_and_history(google_
     # The org tab: the organisation, one row per team, the objectives, and the KRs that need help.
     org = google_fake.values(sid, tab("org", lang))
     assert org[0] == [catalog.message("org.title", lang, org="Acme", quarter=_say(lang, "2025-T1", "2025-Q1"))]
-    assert org[2] == ["Organisation", pytest.approx(0.362), 0.5, words["yellow"]]
+    assert org[2] == ["Organisation", pytest.approx(0.362), 0.5, words["yellow"],
+                      catalog.message("org.counts", lang, yellow=2, red=2)]
     assert org[4][0] == catalog.message("org.col.team", lang)
     assert [row[:4] for row in org[5:8]] == [
         [teams(lang)[0], pytest.approx(0.362), 0.5, words["yellow"]],

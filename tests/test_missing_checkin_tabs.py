@@ -61,14 +61,15 @@ def demo_in_memory(lang: str) -> MemoryBackend:
 def assert_says_all_tabs_are_gone(report: dict[str, Any], lang: str) -> None:
     """One problem, on the teams table, in the workbook's language; every KR still reported, none scored."""
     [problem] = [p for p in report["problems"] if p["tab"] == catalog.tab_name("settings", lang)]
-    assert problem == {"tab": catalog.tab_name("settings", lang), "row": 13,
+    assert problem == {"tab": catalog.tab_name("settings", lang), "row": 14,
                        "column": "Valeur" if lang == "fr" else "Value", "code": "no_checkin_tabs",
                        "severity": "error", "message": ALL_GONE[lang]}
     assert report["checkins"] == {"rows": 0, "valid": 0, "invalid": 0}
     assert len(report["key_results"]) == 13
     assert {kr["status"] for kr in report["key_results"]} == {"none"}
     assert [t["counts"]["none"] for t in report["teams"]] == [3, 3, 4]
-    assert report["org"] == {"progress": 0.0, "status": "none"}
+    assert report["org"] == {"progress": 0.0, "status": "none",
+                             "counts": {"green": 0, "yellow": 0, "red": 0, "none": 13}}
 
 
 # The engine, in memory.
@@ -91,7 +92,7 @@ def test_one_missing_tab_is_a_warning_on_its_teams_row_and_the_others_still_coun
     del backend.tabs["Check-ins Sales"]
     report = run_sync(backend, AS_OF)
     [problem] = [p for p in report["problems"] if p["tab"] == "Settings"]
-    assert (problem["row"], problem["code"], problem["severity"]) == (15, "missing_tab", "warning")
+    assert (problem["row"], problem["code"], problem["severity"]) == (16, "missing_tab", "warning")
     assert problem["message"] == 'Team Sales has no "Check-ins Sales" tab: add it or fix the teams table.'
     assert report["checkins"]["rows"] == 57 - 19  # the demo's rows but the 19 of Check-ins Sales
 
@@ -100,10 +101,10 @@ def test_one_missing_tab_is_a_warning_on_its_teams_row_and_the_others_still_coun
 def test_settings_without_any_team_syncs_and_asks_for_the_teams(lang: str) -> None:
     backend = demo_in_memory(lang)
     settings = backend.tabs[catalog.tab_name("settings", lang)]
-    del settings[13:]  # the teams under the table's header
+    del settings[14:]  # the teams under the table's header
     report = run_sync(backend, AS_OF)
     [problem] = [p for p in report["problems"] if p["tab"] == catalog.tab_name("settings", lang)]
-    assert (problem["row"], problem["code"], problem["severity"]) == (13, "no_teams", "error")
+    assert (problem["row"], problem["code"], problem["severity"]) == (14, "no_teams", "error")
     assert problem["message"] == catalog.message("settings.no_teams", lang)
     assert report["checkins"]["rows"] == 0 and report["teams"] == []
 

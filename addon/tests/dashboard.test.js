@@ -208,15 +208,15 @@ test('goToCheckin selects the latest check-in row across the tab', () => {
   assert.equal(env.ctx.goToCheckin('Nope', 3).message, 'The tab "Nope" no longer exists: sync again to refresh the list.');
 });
 
-test('the page writes percentages as the service pages do (babel format_percent, fr_CA and en_US)', () => {
+test('the page writes percentages as the sheet and the service pages do (half-up, fr_CA and en_US)', () => {
   const { pc } = pageHelpers();
-  // Expected values printed by babel.numbers.format_percent(value, locale='fr_CA' / 'en_US').
+  // Expected values printed by sync.percent.percent_text(value, 'fr_CA' / 'en_US').
   const cases = [
-    [0.125, '12\u00a0%', '12%'], [0.135, '14\u00a0%', '14%'], [0.5877, '59\u00a0%', '59%'], [0.004, '0\u00a0%', '0%'],
+    [0.125, '13\u00a0%', '13%'], [0.135, '14\u00a0%', '14%'], [0.5877, '59\u00a0%', '59%'], [0.004, '0\u00a0%', '0%'],
     [0.995, '100\u00a0%', '100%'], [1, '100\u00a0%', '100%'], [0.6666, '67\u00a0%', '67%'], [1.234, '123\u00a0%', '123%'],
-    [-0.05, '-5\u00a0%', '-5%'], [12.345, '1\u00a0234\u00a0%', '1,234%'], [-0.005, '-0\u00a0%', '-0%'],
-    [0.015, '2\u00a0%', '2%'], [0.025, '2\u00a0%', '2%'], [1e-9, '0\u00a0%', '0%'], [0.285, '28\u00a0%', '28%'],
-    [0.145, '14\u00a0%', '14%'], [0.575, '58\u00a0%', '58%'], [0, '0\u00a0%', '0%'],
+    [-0.05, '-5\u00a0%', '-5%'], [12.345, '1\u00a0235\u00a0%', '1,235%'], [-0.005, '-1\u00a0%', '-1%'],
+    [0.015, '2\u00a0%', '2%'], [0.025, '3\u00a0%', '3%'], [1e-9, '0\u00a0%', '0%'], [0.285, '29\u00a0%', '29%'],
+    [0.145, '15\u00a0%', '15%'], [0.575, '58\u00a0%', '58%'], [0, '0\u00a0%', '0%'], [0.525, '53\u00a0%', '53%'],
   ];
   for (const [value, fr, en] of cases) {
     assert.equal(pc(value, 'fr'), fr, String(value));

@@ -14,6 +14,7 @@ from .openapi_types import ref as _ref
 
 bp = Blueprint("openapi", __name__)
 
+COUNTS = _obj({"green": INT, "yellow": INT, "red": INT, "none": INT})
 REPORT = _obj({
     "workbook": _obj({"title": {"type": "string"}, "lang": {"type": "string", "enum": ["fr", "en"]},
                       "quarter": {"type": "string"}, "as_of": {"type": "string", "format": "date"},
@@ -28,11 +29,11 @@ REPORT = _obj({
         "unit": STR, "current": NUM, "progress": NUM, "expected": NUM, "confidence": NUM, "status": STATUS,
         "last_checkin": {"type": ["string", "null"], "format": "date"}})},
     "objectives": {"type": "array", "items": _obj({
-        "id": {"type": "string"}, "team": STR, "parent": STR, "progress": NUM, "status": STATUS})},
+        "id": {"type": "string"}, "team": STR, "parent": STR, "progress": NUM, "status": STATUS, "counts": COUNTS})},
     "teams": {"type": "array", "items": _obj({
         "team": {"type": "string"}, "progress": NUM, "status": STATUS,
-        "counts": _obj({"green": INT, "yellow": INT, "red": INT, "none": INT})})},
-    "org": _obj({"progress": NUM, "status": STATUS}),
+        "counts": COUNTS})},
+    "org": _obj({"progress": NUM, "status": STATUS, "counts": COUNTS}),
     "writes": _obj({"cells": INT, "api_calls": _obj({"read": INT, "write": INT})}),
 })
 
@@ -56,6 +57,9 @@ RUN = _obj({
     "error": {"oneOf": [{"type": "null"}, _obj({"code": {"type": "string"}, "message": {"type": "string"}})]},
 })
 
+#: A workbook's organisation in the list; a report stored before counts were reported has none.
+ORG_SUMMARY = _obj({"progress": NUM, "status": STATUS, "counts": COUNTS}, ["progress", "status"])
+
 SCHEMAS: dict[str, Any] = {
     "Error": _obj({"error": _obj({"code": {"type": "string"}, "message": {"type": "string"},
                                   "status": {"type": "integer"}})}),
@@ -63,7 +67,7 @@ SCHEMAS: dict[str, Any] = {
     "Run": RUN,
     "Workbook": _obj(WORKBOOK),
     "WorkbookSummary": _obj({**WORKBOOK, "last_run": {"oneOf": [{"type": "null"}, _ref("Run")]},
-                             "org": {"oneOf": [{"type": "null"}, _obj({"progress": NUM, "status": STATUS})]},
+                             "org": {"oneOf": [{"type": "null"}, ORG_SUMMARY]},
                              "counts": {"oneOf": [{"type": "null"},
                                                   _obj({"green": INT, "yellow": INT, "red": INT, "none": INT})]}}),
     "WorkbookDetail": _obj({"workbook": _ref("Workbook"),

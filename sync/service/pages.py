@@ -7,12 +7,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from .. import catalog
 from ..errors import NotAllowed, OkrsyncError
+from ..percent import percent_text
 from .api import editable_workbook, register
 from .auth import Caller, authenticate, may_see, request_lang, require_own_form
 from .context import Service, service
@@ -32,8 +33,8 @@ def helpers(lang: str) -> dict[str, Callable[..., Any]]:
     colours: dict[str, str] = catalog.template()["colors"]
 
     def pc(value: float | None) -> str:
-        """A share as the workbook's locale writes percentages."""
-        return "—" if value is None else format_percent(value, locale=locale)
+        """A share as the workbook's locale writes percentages, half-up to a whole percent as the sheet shows it."""
+        return percent_text(value, locale)
 
     def num(value: float | None) -> str:
         """A figure as the workbook's locale writes numbers."""
