@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from sync.errors import BadArgument
-from sync.service import addon_api, api, context, cron, http_errors, logs, openapi, pages
+from sync.service import addon_api, api, auth, context, cron, http_errors, logs, openapi, pages
 from sync.service.ratelimit import BUDGET
 
 
@@ -60,6 +60,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logs.install(app.config.get("LOG_STREAM"), logging.getLevelName(str(app.config["LOG_LEVEL"]).upper()))
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the report reads in the design's order
     http_errors.install(app)
+    if not service.auth_enabled:
+        app.before_request(lambda: auth.require_loopback_host(service, request.headers))
     for blueprint in (api.bp, addon_api.bp, cron.bp, pages.bp, openapi.bp):
         app.register_blueprint(blueprint)
     return app

@@ -274,15 +274,28 @@ def test_posts_that_do_not_come_from_the_services_own_page_are_refused(local: tu
     forged = [
         client.post(action, data={"path": str(path)}),  # another site's form: no token
         client.post(action, data={"path": str(path), "token": "guessed"}),
-        # a site that points its own name at 127.0.0.1 and read the token: its name is the host
-        client.post(action, data={**hidden, "path": str(path)}, base_url="http://okr.evil.example"),
         client.post(f"/workbooks/{demo_id}/sync", data={}),
+    ]
+    # A site that points its own name at 127.0.0.1 (and could then read the token): its name is the host, and
+    # no request of it gets an answer, not even a read.
+    rebound = [
+        client.post(action, data={**hidden, "path": str(path)}, base_url="http://okr.evil.example"),
         client.post(f"/workbooks/{demo_id}/sync", data=hidden, base_url="http://okr.evil.example:8080"),
+        client.post(f"/api/workbooks/{demo_id}/sync", json={}, base_url="http://okr.evil.example"),
+        client.get("/", base_url="http://okr.evil.example"),
+        client.get("/api/workbooks", base_url="http://okr.evil.example:8080"),
+        client.get(f"/api/workbooks/{demo_id}", base_url="http://okr.evil.example"),
     ]
 
     for answer in forged:
         assert answer.status_code == 403 and answer.mimetype == "text/html"
         assert said("service.form_forged", lang) in answer.get_data(as_text=True)
+    for answer in rebound:
+        assert answer.status_code == 403 and demo_id not in answer.get_data(as_text=True)
+        assert said("service.host_not_local", "fr") in answer.get_data(as_text=True) or \
+            said("service.host_not_local", "en") in answer.get_data(as_text=True)
+    for host in ("http://localhost:8080", "http://127.0.0.1", "http://[::1]:5000"):
+        assert client.get("/api/workbooks", base_url=host).status_code == 200
     assert len(client.get("/api/workbooks").json["workbooks"]) == count
     assert len(client.get(f"/api/workbooks/{demo_id}/runs").json["runs"]) == runs
 

@@ -189,12 +189,27 @@ def require_own_form(svc: Service, headers: Headers, token: str, lang: str) -> N
     """
     if svc.auth_enabled:
         return
+    if not addressed_to_loopback(headers) or not hmac.compare_digest(token.encode(), svc.form_token.encode()):
+        raise NotAllowed("service.form_forged", lang)
+
+
+def addressed_to_loopback(headers: Headers) -> bool:
+    """Whether a request names this machine in its Host header (127.0.0.1, ::1, localhost)."""
     try:
         host = urlsplit("//" + str(headers.get("Host") or "")).hostname or ""
     except ValueError:
         host = ""
-    if not is_loopback(host) or not hmac.compare_digest(token.encode(), svc.form_token.encode()):
-        raise NotAllowed("service.form_forged", lang)
+    return is_loopback(host)
+
+
+def require_loopback_host(svc: Service, headers: Headers) -> None:
+    """Without sign-in, 403 for any request that does not name this machine as its host.
+
+    A web page can point a name of its own at 127.0.0.1 (DNS rebinding); the browser then sends it our way
+    as that page's own origin, free to read our answers and call the API. It still names its domain in Host.
+    """
+    if not svc.auth_enabled and not addressed_to_loopback(headers):
+        raise NotAllowed("service.host_not_local", request_lang(headers))
 
 
 def require_scheduler(svc: Service, headers: Headers, kind: str) -> str:
