@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sys
@@ -17,12 +16,23 @@ from . import catalog
 from .backends.base import Backend
 from .backends.xlsx import XlsxBackend
 from .demo import AS_OF, demo_layout
-from .engine import run_sync
+from .engine import Evaluation, sync_evaluated
 from .errors import BadArgument, OkrsyncError
 from .layout import Team, WorkbookSpec, build_layout
-from .report import summary
+from .report import next_step, summary
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The three ways to give Google credentials, first found wins (google_auth.find_credentials).
+CREDENTIALS_HELP = (
+    "Google credentials, first found wins: a service-account key file (this option, or the "
+    "GOOGLE_APPLICATION_CREDENTIALS variable); else Application Default Credentials (gcloud auth "
+    "application-default login); else an OAuth access token in the OKRSYNC_GOOGLE_TOKEN variable."
+)
+AS_OF_HELP = (
+    "Judge {what} as of this day (default: today), written as the workbook writes dates: 2025-02-14, "
+    "or 14/02/2025 in a French workbook, 02/14/2025 in an English one."
+)
 
 
 def ui_lang() -> str:
@@ -31,15 +41,31 @@ def ui_lang() -> str:
     return "fr" if env.lower().startswith("fr") else "en"
 
 
+class Failure(click.ClickException):
+    """An okrsync failure as the command prints it: `Erreur : …` or `Error: …`, in the message's language."""
+
+    def __init__(self, message: str, lang: str) -> None:
+        super().__init__(message)
+        self.lang = lang
+
+    def show(self, file: Any = None) -> None:
+        click.echo(catalog.message("cli.error", self.lang, message=self.format_message()), file=file, err=True)
+
+
 def friendly(func: F) -> F:
-    """Every okrsync failure becomes one clear sentence and a non-zero exit, never a traceback."""
+    """Every okrsync failure becomes one clear sentence and a non-zero exit, never a traceback.
+
+    It is said in the workbook's language once that is known (from the workbook itself, or the `--lang`
+    it is being made in), else in the system's (`ui_lang`).
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except OkrsyncError as exc:
-            raise click.ClickException(str(exc)) from None
+            lang = exc.workbook_lang or kwargs.get("lang") or ui_lang()
+            raise Failure(exc.message_in(lang), lang) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -55,21 +81,12 @@ def open_backend(target: str, lang: str, credentials: str | None = None) -> Back
     raise BadArgument("error.unknown_target", lang, target=target)
 
 
-def _as_of(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise BadArgument("error.bad_date", ui_lang(), value=value) from None
-
-
-def _print_report(report: dict[str, Any], as_json: bool, dry_run: bool) -> None:
+def _print_report(report: dict[str, Any], as_json: bool, dry_run: bool, ev: Evaluation) -> None:
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        lang = report["workbook"]["lang"]
-        click.echo(summary(report, catalog.template()["default_locale"][lang], dry_run=dry_run))
+        locale = catalog.template()["default_locale"][report["workbook"]["lang"]]
+        click.echo(summary(report, locale, dry_run=dry_run, next_step=next_step(ev.workbook, ev.krs)))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -86,9 +103,9 @@ def main() -> None:
 @click.option("--team", "teams", multiple=True, required=True, help="A team (repeat for each).")
 @click.option("--title", help="Workbook title (default: OKR <org> <quarter>).")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
-@click.option("--google", is_flag=True, help="Create a new Google spreadsheet instead of a file.")
+@click.option("--google", is_flag=True, help="Create a new Google spreadsheet instead of a file (see --credentials).")
 @click.option("--share", "shares", multiple=True, metavar="EMAIL", help="Share the spreadsheet (repeat).")
-@click.option("--credentials", type=click.Path(dir_okay=False), help="Google service-account key file.")
+@click.option("--credentials", type=click.Path(dir_okay=False), metavar="KEYFILE", help=CREDENTIALS_HELP)
 @friendly
 def init(
     target: str | None,
@@ -127,8 +144,8 @@ def demo(lang: str, out: str | None, as_json: bool) -> None:
     path = Path(out or f"okrsync-demo-{lang}.xlsx")
     backend = XlsxBackend(path, lang=lang)
     where = backend.provision(demo_layout(lang), overwrite=True)
-    report = run_sync(backend, AS_OF)
-    _print_report(report, as_json, dry_run=False)
+    report, ev = sync_evaluated(backend, AS_OF)
+    _print_report(report, as_json, False, ev)
     if not as_json:
         click.echo(catalog.message("cli.demo_written", lang, path=where))
 
@@ -136,29 +153,29 @@ def demo(lang: str, out: str | None, as_json: bool) -> None:
 @main.command()
 @click.argument("target")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge progress as of this date (default: today).")
+@click.option("--as-of", "as_of", metavar="DATE", help=AS_OF_HELP.format(what="progress"))
 @click.option("--dry-run", is_flag=True, help="Compute everything, write nothing.")
-@click.option("--credentials", type=click.Path(dir_okay=False), help="Google service-account key file.")
+@click.option("--credentials", type=click.Path(dir_okay=False), help=CREDENTIALS_HELP)
 @friendly
 def sync(target: str, as_json: bool, as_of: str | None, dry_run: bool, credentials: str | None) -> None:
     """Validate, score and roll up a workbook, and write the computed cells back."""
     backend = open_backend(target, ui_lang(), credentials)
-    report = run_sync(backend, _as_of(as_of), dry_run=dry_run)
-    _print_report(report, as_json, dry_run)
+    report, ev = sync_evaluated(backend, as_of or None, dry_run=dry_run)
+    _print_report(report, as_json, dry_run, ev)
 
 
 @main.command()
 @click.argument("target")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge dates as of this day (default: today).")
-@click.option("--credentials", type=click.Path(dir_okay=False), help="Google service-account key file.")
+@click.option("--as-of", "as_of", metavar="DATE", help=AS_OF_HELP.format(what="dates"))
+@click.option("--credentials", type=click.Path(dir_okay=False), help=CREDENTIALS_HELP)
 @friendly
 def validate(target: str, as_json: bool, as_of: str | None, credentials: str | None) -> None:
     """Check every row and list the problems; write nothing. Exits 1 when a row has an error."""
     backend = open_backend(target, ui_lang(), credentials)
-    report = run_sync(backend, _as_of(as_of), dry_run=True)
+    report, ev = sync_evaluated(backend, as_of or None, dry_run=True)
     if as_json:
-        _print_report(report, True, True)
+        _print_report(report, True, True, ev)
     else:
         lang = report["workbook"]["lang"]
         problems = report["problems"]
@@ -167,7 +184,8 @@ def validate(target: str, as_json: bool, as_of: str | None, credentials: str | N
             for p in problems:
                 click.echo(catalog.message("summary.problem", lang, **p))
         else:
-            click.echo(catalog.message("summary.validate_ok", lang, rows=report["checkins"]["valid"]))
+            click.echo(next_step(ev.workbook, ev.krs) or
+                       catalog.message("summary.validate_ok", lang, rows=report["checkins"]["valid"]))
     if any(p["severity"] == "error" for p in report["problems"]):
         sys.exit(1)
 

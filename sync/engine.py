@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from .backends.base import Backend
+from .errors import said_in
 from .lint import Row, kr_frame, read_rows
 from .model import Problem, Snapshot, WritePlan
 from .plan import plan_writes
@@ -20,7 +21,7 @@ from .report import build_report
 from .rollup import Rollup, roll_up
 from .score import score_checkins, score_krs
 from .validate import validate_checkins
-from .workbook import Workbook, read_workbook
+from .workbook import Workbook, day_as_written, lang_of, read_workbook
 
 
 @dataclass
@@ -99,22 +100,31 @@ def _evaluate(snapshot: Snapshot, location: str, as_of: dt.date) -> Evaluation:
     return Evaluation(wb, rows, krs, checkins, rollup, problems, plan)
 
 
-def run_sync(backend: Backend, as_of: dt.date | None = None, dry_run: bool = False,
+def run_sync(backend: Backend, as_of: dt.date | str | None = None, dry_run: bool = False,
              before_write: Callable[[], None] | None = None) -> dict[str, Any]:
     """One sync of one workbook: one read, at most one write (none when nothing changed); the report.
 
+    `as_of` is a date, or a date as a person types it (`--as-of 14/02/2025`), read in the workbook's locale.
     `before_write` runs just before the write and may raise to stop it (the service checks its lease there).
     """
-    as_of = as_of or dt.date.today()
+    return sync_evaluated(backend, as_of, dry_run, before_write)[0]
+
+
+def sync_evaluated(backend: Backend, as_of: dt.date | str | None = None, dry_run: bool = False,
+                   before_write: Callable[[], None] | None = None) -> tuple[dict[str, Any], Evaluation]:
+    """`run_sync`, with the evaluation behind its report (what the CLI's summary says next steps from)."""
     reads, writes = backend.api_calls()
     with backend.lock():
         snapshot = backend.read()
-        ev = evaluate(snapshot, backend.location, as_of)
-        if not dry_run and not ev.plan.empty:
-            if before_write is not None:
-                before_write()
-            backend.apply(ev.plan, snapshot)
+        # From here every failure is said in the workbook's language, whatever the backend was opened with.
+        with said_in(lang_of(snapshot.tabs)):
+            day = day_as_written(as_of, snapshot, backend.location) if isinstance(as_of, str) else as_of
+            day = day or dt.date.today()
+            ev = evaluate(snapshot, backend.location, day)
+            if not dry_run and not ev.plan.empty:
+                if before_write is not None:
+                    before_write()
+                backend.apply(ev.plan, snapshot)
     # This sync's own calls, even when one backend object serves several syncs.
     after = backend.api_calls()
-    return ev.report(as_of, (after[0] - reads, after[1] - writes))
-
+    return ev.report(day, (after[0] - reads, after[1] - writes)), ev

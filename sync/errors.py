@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .catalog import message
@@ -19,15 +21,35 @@ class OkrsyncError(Exception):
         self.key = key
         self.lang = lang
         self.params = params
+        #: The workbook's own language, once the failure happened where it was known (None before).
+        self.workbook_lang: str | None = None
         super().__init__(message(key, lang, **params))
 
     def message_in(self, lang: str) -> str:
         """The same error, said in another language."""
         return message(self.key, lang, **self.params)
 
+    def in_workbook_lang(self, lang: str) -> OkrsyncError:
+        """This error, said from now on in the workbook's language (which every entry point then uses)."""
+        if self.workbook_lang is None:
+            self.workbook_lang = self.lang = lang
+            self.args = (self.message_in(lang),)
+        return self
+
     @property
     def code(self) -> str:
         return self.key.split(".", 1)[-1]
+
+
+@contextmanager
+def said_in(lang: str | None) -> Iterator[None]:
+    """Failures inside are said in the workbook's language `lang`, once it is known (None: not yet)."""
+    try:
+        yield
+    except OkrsyncError as err:
+        if lang is not None:
+            err.in_workbook_lang(lang)
+        raise
 
 
 class WorkbookNotFound(OkrsyncError):

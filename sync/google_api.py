@@ -16,6 +16,7 @@ from gspread.http_client import ParamsType
 
 from .errors import BackendError, BadArgument
 from .google_auth import find_credentials
+from .google_retry import NoNetwork as NoNetwork
 from .google_retry import RetriesExhausted as RetriesExhausted
 from .google_retry import RetryingHTTPClient as RetryingHTTPClient
 from .google_retry import RetryPolicy as RetryPolicy
@@ -152,6 +153,8 @@ class GoogleGateway:
     def _error(self, err: Exception, method: str, url: str, spreadsheet_id: str | None) -> BackendError:
         """The one mapping from what Google said to what a person can act on."""
         request = f"{method.upper()} {urlsplit(url).path}"  # never the query, never a header: no token
+        if isinstance(err, NoNetwork):
+            return BackendError("error.google_no_network", self.lang, host=err.host)
         if isinstance(err, RetriesExhausted):
             return BackendError("error.google_gave_up", self.lang, attempts=err.attempts, last=err.last,
                                 request=request)
@@ -175,7 +178,8 @@ class GoogleGateway:
                             request=request)
 
 
-_FAILURES = (APIError, RetriesExhausted, requests.RequestException, google.auth.exceptions.GoogleAuthError)
+_FAILURES = (APIError, NoNetwork, RetriesExhausted, requests.RequestException,
+             google.auth.exceptions.GoogleAuthError)
 
 
 def _size(item: Any) -> int:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import email.utils
+import errno
 import random as _random
+import socket
 import time
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import google.auth.exceptions
 import requests
 from google.auth.credentials import Credentials
 from gspread.exceptions import APIError, GSpreadException
 from gspread.http_client import FileType, HTTPClient, ParamsType
+from urllib3.exceptions import NewConnectionError
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 #: Drive says "slow down" with a 403 carrying one of these; every other 403 is a real refusal.
@@ -36,6 +40,10 @@ class RetryPolicy:
     #: (connect, read) seconds for one attempt: without it a silent connection would hold a sync, and its
     #: lease, forever (gspread's own default is no timeout at all).
     timeout: tuple[float, float] | None = (10.0, 120.0)
+    #: Attempts in all when no connection can be made (name not resolved, refused, no route) after Google
+    #: answered this client before: a network that dropped for a moment. Before any answer, one attempt:
+    #: there is no network, and six patient attempts would only make the person wait to be told so.
+    unreachable_attempts: int = 3
 
 
 #: The most one sync waits between retries, over all its calls: far below its lease (900 s by default).
@@ -90,6 +98,37 @@ class RetriesExhausted(GSpreadException):
         self.method, self.path, self.attempts, self.last = method, path, attempts, last
 
 
+class NoNetwork(GSpreadException):
+    """No connection to Google could be made at all: no network, or a name that does not resolve."""
+
+    def __init__(self, method: str, path: str, host: str, attempts: int) -> None:
+        super().__init__(f"{method} {path}: {host} unreachable after {attempts} attempt(s)")
+        self.method, self.path, self.host, self.attempts = method, path, host, attempts
+
+
+#: What an OSError says when the machine has no route to the host.
+_NO_ROUTE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN})
+
+
+def unreachable(err: BaseException) -> bool:
+    """Whether a failure means no connection was made at all (DNS failure, refused, no route), rather than
+    one that broke or timed out: requests and google-auth wrap the cause, so the whole chain is searched."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [err]
+    while todo:
+        found = todo.pop()
+        if id(found) in seen:
+            continue
+        seen.add(id(found))
+        if isinstance(found, NewConnectionError | socket.gaierror | ConnectionRefusedError):
+            return True
+        if isinstance(found, OSError) and found.errno in _NO_ROUTE:
+            return True
+        linked = (*found.args, getattr(found, "reason", None), found.__cause__, found.__context__)
+        todo += [item for item in linked if isinstance(item, BaseException)]
+    return False
+
+
 class RetryingHTTPClient(HTTPClient):
     """gspread's HTTP client with bounded, capped, jittered exponential backoff, counting reads and writes."""
 
@@ -99,7 +138,7 @@ class RetryingHTTPClient(HTTPClient):
         session: requests.Session | None = None,
         *,
         policy: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         random: Callable[[], float] = _random.random,
         clock: Callable[[], float] = time.time,
         guard: SyncGuard | None = None,
@@ -107,12 +146,15 @@ class RetryingHTTPClient(HTTPClient):
         super().__init__(auth, session)  # type: ignore[arg-type]  # gspread accepts None with a session
         self.policy = policy or RetryPolicy()
         self.set_timeout(self.policy.timeout)
-        self.sleep, self.random, self.clock = sleep, random, clock
+        # Looked up now, not when the class was defined: a test that stubs time.sleep reaches every client.
+        self.sleep, self.random, self.clock = sleep or time.sleep, random, clock
         #: One sync's budget and hook; None (the CLI) leaves each call to its own attempts.
         self.guard = guard
         self.reads = 0
         self.writes = 0
         self.retries = 0
+        #: Answers Google gave this client (any status): once it has answered, the network exists.
+        self.answered = 0
 
     def request(
         self,
@@ -136,15 +178,25 @@ class RetryingHTTPClient(HTTPClient):
             if self.guard is not None and self.guard.before_attempt is not None:
                 self.guard.before_attempt(writes)
             try:
-                return super().request(method, endpoint, params, data, json, files, headers)
+                response = super().request(method, endpoint, params, data, json, files, headers)
+                self.answered += 1
+                return response
             except APIError as err:
+                self.answered += 1
                 status = err.response.status_code
                 if not is_retryable(status, err.error):
                     raise
                 last = f"HTTP {status}"
                 retry_after = self._retry_after(err.response)
                 window = self.guard.quota_window if self.guard is not None and status == 429 else None
-            except (requests.ConnectionError, requests.Timeout) as err:
+            except (requests.ConnectionError, requests.Timeout, google.auth.exceptions.TransportError) as err:
+                if unreachable(err):
+                    # No network: said at once the first time; after answers, a short outage gets a few tries.
+                    attempts = min(attempts, max(1, self.policy.unreachable_attempts) if self.answered else 1)
+                    if attempt >= attempts:
+                        raise NoNetwork(method.upper(), path, urlsplit(endpoint).hostname or "", attempt) from err
+                elif isinstance(err, google.auth.exceptions.TransportError):
+                    raise  # the credentials' own call failed otherwise: the gateway says what Google said
                 last, retry_after, window = type(err).__name__, None, None
             wait = self.delay(attempt, retry_after)
             if window and retry_after is None:

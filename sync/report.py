@@ -82,8 +82,30 @@ def build_report(
     }
 
 
-def summary(report: dict[str, Any], locale: str, dry_run: bool = False, limit: int = 12) -> str:
-    """A few lines for a person: organisation and teams, counts by status, problems, what was written."""
+def next_step(wb: Workbook, krs: pd.DataFrame) -> str | None:
+    """What to fill next in a workbook that has nothing to score yet, naming only tabs it has; else None.
+
+    No KR on the OKR tab: that tab. KRs but not one check-in row: the teams' check-in tabs (none left: the
+    problems say which to bring back).
+    """
+    lang = wb.settings.lang
+    if not len(krs):
+        return catalog.message("summary.next_okrs", lang, tab=wb.okr_tab)
+    if len(wb.checkins):
+        return None
+    tabs = [name for name in dict.fromkeys(wb.settings.team_tabs.values()) if name in wb.snapshot.tabs]
+    if not tabs:
+        return None
+    quote = (lambda t: f"« {t} »") if lang == "fr" else (lambda t: f'"{t}"')
+    return catalog.message("summary.next_checkins", lang, tabs=", ".join(map(quote, tabs)))
+
+
+def summary(report: dict[str, Any], locale: str, dry_run: bool = False, limit: int = 12,
+            next_step: str | None = None) -> str:
+    """A few lines for a person: organisation and teams, counts by status, problems, what was written.
+
+    `next_step` (see `next_step()`), for a workbook with nothing to score yet, stands in for the figures.
+    """
     wbk = report["workbook"]
     lang = wbk["lang"]
     m = lambda key, **kw: catalog.message(key, lang, **kw)  # noqa: E731
@@ -94,14 +116,17 @@ def summary(report: dict[str, Any], locale: str, dry_run: bool = False, limit: i
 
     lines = [
         m("summary.header", title=wbk["title"], quarter=wbk["quarter"], as_of=wbk["as_of"], elapsed=pc(wbk["elapsed"])),
-        m("summary.org", progress=pc(report["org"]["progress"]), status=word(report["org"]["status"]),
-          **report["org"]["counts"]),
     ]
-    for t in report["teams"]:
-        lines.append(
-            m("summary.team", team=t["team"], progress=pc(t["progress"]), status=word(t["status"]), **t["counts"])
-        )
-    lines.append(m("summary.checkins", **report["checkins"]))
+    if next_step:
+        lines.append(next_step)
+    else:
+        lines.append(m("summary.org", progress=pc(report["org"]["progress"]), status=word(report["org"]["status"]),
+                       **report["org"]["counts"]))
+        for t in report["teams"]:
+            lines.append(
+                m("summary.team", team=t["team"], progress=pc(t["progress"]), status=word(t["status"]), **t["counts"])
+            )
+        lines.append(m("summary.checkins", **report["checkins"]))
     problems = report["problems"]
     if problems:
         lines.append(m("summary.problems", count=len(problems)))

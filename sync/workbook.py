@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -10,11 +11,12 @@ import numpy as np
 import pandas as pd
 
 from . import catalog
-from .errors import NotOurWorkbook
+from .errors import BadArgument, NotOurWorkbook
 from .layout import Team, org_word, parse_quarter, quarter_dates, quarter_label
 from .model import Grid, Problem, Severity, Snapshot, Tab
 from .parse import cell_text, is_blank, parse_date, parse_number
 from .parse_columns import blank_cells
+from .parse_dates import month_first
 
 #: Check-ins are weekly unless Settings say otherwise; a cadence longer than a quarter makes no sense.
 DEFAULT_CADENCE = 7
@@ -62,12 +64,29 @@ class Workbook:
     problems: list[Problem] = field(default_factory=list)
 
 
+def lang_of(tab_names: Iterable[str]) -> str | None:
+    """The workbook's language, from the name of its settings tab; None when it has none."""
+    names = set(tab_names)
+    return next((lang for lang in catalog.LANGS if catalog.tab_name("settings", lang) in names), None)
+
+
 def detect_lang(snapshot: Snapshot, location: str) -> str:
     """The workbook's language, from the name of its settings tab."""
-    for lang in catalog.LANGS:
-        if catalog.tab_name("settings", lang) in snapshot.tabs:
-            return lang
-    raise NotOurWorkbook("error.not_ours", "en", path=location, tab=catalog.tab_name("settings", "en"))
+    lang = lang_of(snapshot.tabs)
+    if lang is None:
+        raise NotOurWorkbook("error.not_ours", "en", path=location, tab=catalog.tab_name("settings", "en"))
+    return lang
+
+
+def day_as_written(text: str, snapshot: Snapshot, location: str) -> dt.date:
+    """A date a person typed for the workbook (e.g. `--as-of`), read as its sheet reads dates: its locale decides."""
+    lang = detect_lang(snapshot, location)
+    settings = read_settings(_require_tab(snapshot, "settings", lang, location), lang, [])
+    day = parse_date(text.strip(), settings.locale)
+    if day is None:
+        example = "02/14/2025" if month_first(settings.locale) else "14/02/2025"
+        raise BadArgument("error.bad_as_of", lang, value=text, example=example)
+    return day
 
 
 def _require_tab(snapshot: Snapshot, key: str, lang: str, location: str) -> Tab:

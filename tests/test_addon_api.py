@@ -140,3 +140,12 @@ def test_team_refuses_a_name_whose_tab_exists(client: FlaskClient) -> None:
     assert answer.status_code == 400
     assert answer.json["error"]["message"] == ("Un onglet « Check-ins Finance » existe déjà : renommez-le ou "
                                                "choisissez un autre nom d'équipe.")
+
+
+def test_a_workbook_the_engine_cannot_read_is_said_in_the_workbook_s_language(client: FlaskClient) -> None:
+    backend = demo("en")
+    backend.set("OKRs", 1, 4, "Our words")  # the Title header, renamed by a person
+    body = {"snapshot": snapshot_json(backend.read()), "write": False}
+    answer = client.post("/api/addon/sync", json=body, headers=FR)
+    assert answer.status_code == 422
+    assert answer.json["error"]["message"] == 'Column "Title" not found in the OKRs tab: restore the header row.'

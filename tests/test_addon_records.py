@@ -84,7 +84,8 @@ def test_the_services_nightly_and_sync_now_leave_addon_workbooks_to_the_addon(tm
     assert client.post(f"/tasks/sync/{wid}").json == {"run": None}
     refused = client.post(f"/api/workbooks/{wid}/sync", headers={"Accept-Language": "fr"})
     assert refused.status_code == 409 and refused.json["error"]["code"] == "addon_sync_refused"
-    assert "module complémentaire" in refused.json["error"]["message"]
+    # Said in the workbook's language (English here), which the service knows, not the caller's.
+    assert "syncs from its add-on" in refused.json["error"]["message"]
     assert len(svc_of(app).registry.runs(wid)) == 1
 
 

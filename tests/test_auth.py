@@ -220,3 +220,18 @@ def test_the_callers_domain_is_the_one_google_vouches_for(claims: dict[str, str]
 @pytest.mark.parametrize(("accept", "lang"), [("fr-CA,fr;q=0.9", "fr"), ("en-US", "en"), ("de", "en"), ("", "en")])
 def test_request_language_comes_from_accept_language(accept: str, lang: str) -> None:
     assert request_lang({"Accept-Language": accept}) == lang
+
+
+def test_a_refusal_about_a_known_workbook_speaks_the_workbook_s_language(
+        registered: tuple[FlaskClient, str]) -> None:
+    client, wid = registered  # an English workbook
+    french = {**bearer(email="paul@acme.example"), "Accept-Language": "fr-CA,fr;q=0.9"}
+    answer = client.get(f"/api/workbooks/{wid}", headers=french)
+    assert answer.status_code == 403
+    assert answer.json["error"]["message"] == (
+        'paul@acme.example is not an editor of the workbook "OKR Acme": ask its owner to share it with you.')
+    page = client.get(f"/workbooks/{wid}", headers=french)
+    assert page.status_code == 403 and "is not an editor of the workbook" in page.get_data(as_text=True)
+    # Before any workbook is known, the caller's language.
+    unknown = client.get("/api/workbooks/nope", headers=french)
+    assert unknown.status_code == 404 and "Aucun classeur" in unknown.json["error"]["message"]

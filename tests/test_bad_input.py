@@ -248,7 +248,9 @@ def test_any_xlsx_workbook_syncs_through_the_cli_and_the_api_or_says_why_in_one_
             assert_problems_are_worded(json.loads(result.output))
         else:
             lines = result.output.strip().splitlines()
-            assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+            # The workbook's language, or the system's (the same here) when it does not say its own.
+            prefix = {"fr": "Erreur : ", "en": "Error: "}[layout.lang]
+            assert len(lines) == 1 and lines[0].startswith(prefix), result.output
         assert _file_cells(path, layout.lang) == before
 
         client = make_app(Path(tmp), AUTH="off", LOOPBACK_ONLY=True, MODE="local", DATA_DIR=str(data)).test_client()

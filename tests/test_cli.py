@@ -93,7 +93,7 @@ def test_validate_lists_problems_and_exits_1_on_errors(run) -> None:  # type: ig
         (("sync", "garbage.xlsx"), "is not a readable Excel workbook"),
         (("sync", "other.xlsx"), "is not an okrsync workbook"),
         (("sync", "notes.txt"), "not recognised"),
-        (("sync", "demo.xlsx", "--as-of", "yesterday"), "unreadable"),
+        (("sync", "demo.xlsx", "--as-of", "yesterday"), "illisible"),  # the demo workbook is French
         (("init", "x.xlsx", "--lang", "en", "--org", "A", "--quarter", "2025-Q5", "--team", "A"), "Quarter"),
         (("init", "x.xlsx", "--lang", "en", "--org", "A", "--quarter", "2025-Q1", "--team", "A/B"), "Team name"),
     ],

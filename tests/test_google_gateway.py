@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
 from sync.backends.gsheets import open_google
 from sync.errors import BackendError, BadArgument
@@ -376,3 +379,68 @@ def test_a_read_answer_parses_narrow_exactly_as_json_does(title, cells, names, a
                                                 for row in cells]}]}]}
     content = json.dumps(answer, ensure_ascii=ascii_only).encode()
     assert loads_narrow(content, _cells) == json.loads(content, object_hook=_cells)
+
+
+def _no_network(kind: str) -> requests.ConnectionError:
+    """What requests raises when no connection can be made, as it wraps urllib3's reason."""
+    reasons: dict[str, Exception] = {
+        "dns": NameResolutionError("sheets.googleapis.com", None,  # type: ignore[arg-type]
+                                   socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")),
+        "refused": NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"),  # type: ignore[arg-type]
+        "no route": OSError(errno.ENETUNREACH, "Network is unreachable"),
+    }
+    return requests.ConnectionError(MaxRetryError(None, GET_URL, reason=reasons[kind]))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["dns", "refused", "no route"])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_network_at_the_first_call_fails_at_once_in_one_sentence(mocked, kind: str, lang: str):
+    mocked.get(GET_URL, body=_no_network(kind))
+    gw = Gateway(lang)
+    with pytest.raises(BackendError) as caught:
+        gw.api.get_spreadsheet(SID, "spreadsheetId")
+    assert len(mocked.calls) == 1 and gw.sleeps == []  # one attempt, no wait
+    assert caught.value.key == "error.google_no_network"
+    assert str(caught.value) == {
+        "fr": "Pas de réseau : Google est injoignable (sheets.googleapis.com) ; vérifiez la connexion Internet "
+              "et réessayez.",
+        "en": "No network: Google cannot be reached (sheets.googleapis.com); check the Internet connection and "
+              "try again.",
+    }[lang]
+
+
+def test_no_network_after_google_answered_is_retried_briefly(mocked):
+    mocked.get(GET_URL, json={"spreadsheetId": SID})
+    for _ in range(3):
+        mocked.get(GET_URL, body=_no_network("dns"))
+    gw = Gateway()
+    gw.api.get_spreadsheet(SID, "spreadsheetId")
+    with pytest.raises(BackendError) as caught:
+        gw.api.get_spreadsheet(SID, "spreadsheetId")
+    assert caught.value.key == "error.google_no_network"
+    assert len(mocked.calls) == 1 + 3
+    assert gw.sleeps == [1.0, 2.0] and sum(gw.sleeps) == 3.0  # not the 31 s of six attempts
+
+
+def test_a_network_that_comes_back_after_a_drop_finishes_the_call(mocked):
+    mocked.get(GET_URL, json={"spreadsheetId": SID})
+    mocked.get(GET_URL, body=_no_network("refused"))
+    mocked.get(GET_URL, json={"spreadsheetId": SID})
+    gw = Gateway()
+    gw.api.get_spreadsheet(SID, "spreadsheetId")
+    assert gw.api.get_spreadsheet(SID, "spreadsheetId") == {"spreadsheetId": SID}
+    assert gw.sleeps == [1.0]
+
+
+def test_credentials_that_cannot_reach_google_to_refresh_say_no_network(mocked):
+    """A key file's first call fetches a token: without network, google-auth says so through TransportError."""
+    token_url = "https://oauth2.googleapis.com/token"
+    mocked.post(token_url, body=_no_network("dns"))
+    creds = google.oauth2.credentials.Credentials(None, refresh_token="r", token_uri=token_url, client_id="c",
+                                                  client_secret="s")  # fmt: skip
+    sleeps: list[float] = []
+    api = GoogleGateway(RetryingHTTPClient(creds, sleep=sleeps.append), "fr")
+    with pytest.raises(BackendError) as caught:
+        api.get_spreadsheet(SID, "spreadsheetId")
+    assert caught.value.key == "error.google_no_network" and sleeps == []
+    assert len(mocked.calls) == 1

@@ -631,10 +631,10 @@ def test_cli_gives_up_on_a_permanent_500_in_one_sentence(google_fake: FakeGoogle
     [
         ("en", True, "Error: Access denied to spreadsheet {id}: the Google account in use has no access to it;"
                      " share it with that account as an editor.\n"),
-        ("fr", True, "Error: Accès refusé au classeur {id} : le compte Google utilisé n'y a pas accès ;"
+        ("fr", True, "Erreur : Accès refusé au classeur {id} : le compte Google utilisé n'y a pas accès ;"
                      " partagez-le avec ce compte en tant qu'éditeur.\n"),
         ("en", False, "Error: No spreadsheet with this ID ({id}): check the URL or the ID.\n"),
-        ("fr", False, "Error: Aucun classeur Google avec cet ID ({id}) : vérifiez l'adresse ou l'ID.\n"),
+        ("fr", False, "Erreur : Aucun classeur Google avec cet ID ({id}) : vérifiez l'adresse ou l'ID.\n"),
     ],
     ids=["403 en", "403 fr", "404 en", "404 fr"],
 )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import io
 import logging
 import os
 import re
 import secrets
 import sys
+import tempfile
 import warnings
 import zipfile
 import zlib
@@ -27,9 +30,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from ..errors import BackendError, BadArgument, NotOurWorkbook, OkrsyncError, WorkbookLocked, WorkbookNotFound
 from ..layout import Layout
 from ..model import Grid, Snapshot, Tab, WritePlan, WriteResult
+from ..workbook import lang_of
 from .xlsx_layout import HEADING_FONT, inherit_column_style, render, set_charts, write_value
 from .xlsx_package import chart_counts, keep_cached_values
-from .xlsx_read import read_sheets
+from .xlsx_read import read_sheets, sheet_parts
 
 if sys.platform == "win32":
     import msvcrt
@@ -129,7 +133,7 @@ class XlsxBackend:
                 self._lock_depth -= 1
             return
         if must_exist and not self.path.exists():
-            # Said before the sidecar lock file is made, so a mistyped path leaves nothing behind.
+            # Said before the lock file is made, so a mistyped path leaves nothing behind.
             raise WorkbookNotFound("error.file_missing", self.lang, path=self.location)
         handle = self._acquire()
         self._lock_depth = 1
@@ -143,12 +147,15 @@ class XlsxBackend:
 
     @property
     def lock_path(self) -> Path:
-        """The sidecar file two syncs of this workbook lock (the workbook itself is replaced on save).
+        """The file two syncs of this workbook lock (the workbook itself is replaced on save).
 
-        It stays after the sync: removing it would let a third sync lock a new file while a second
-        still holds the old one.
+        It lives in this user's lock folder (`lock_folder`), never beside the workbook: a sync leaves
+        nothing there, and a read-only folder can still be validated. Its name is a hash of the workbook's
+        resolved path, so two syncs naming one file by different paths share it. It stays after the sync:
+        removing it would let a third sync lock a new file while a second still holds the old one.
         """
-        return self.path.with_name(f".{self.path.name}.okrsync.lock")
+        digest = hashlib.sha256(os.fsencode(self.path.resolve())).hexdigest()[:32]
+        return lock_folder() / f"{digest}.lock"
 
     def owner_files(self) -> list[Path]:
         """The files LibreOffice and Excel keep next to a workbook while a person has it open."""
@@ -160,9 +167,10 @@ class XlsxBackend:
 
     def _acquire(self) -> int:
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise self._write_failed(exc) from None
+            reason = exc.strerror or exc
+            raise BackendError("error.lock_failed", self.lang, path=self.location, reason=reason) from None
         try:
             if sys.platform == "win32":
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
@@ -170,8 +178,18 @@ class XlsxBackend:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise WorkbookLocked("error.locked", self.lang, path=self.location) from None
+            locked = WorkbookLocked("error.locked", self.lang, path=self.location)
+            lang = self._peek_lang()
+            raise (locked.in_workbook_lang(lang) if lang else locked) from None
         return fd
+
+    def _peek_lang(self) -> str | None:
+        """The workbook's language from its tab names alone (no sheet is read); None when it cannot say."""
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                return lang_of(name for name, _part in sheet_parts(archive)[1])
+        except (OSError, *_UNREADABLE):
+            return None
 
     # -- files ---------------------------------------------------------------------------------------
 
@@ -199,6 +217,9 @@ class XlsxBackend:
     def _save(self, wb: Workbook, snapshot: Snapshot | None = None) -> None:
         """Write to a temporary file next to the workbook, then rename it over: never half a workbook."""
         self._refuse_if_open_elsewhere()
+        if any(_read_only(p) for p in (self.path, self.path.parent) if p.exists()):
+            # Renaming over a read-only file would succeed; a person who made it read-only means "keep it".
+            raise BackendError("error.read_only", self.lang, path=self.location)
         buffer = io.BytesIO()
         wb.save(buffer)
         data = buffer.getvalue() if snapshot is None else keep_cached_values(buffer.getvalue(), snapshot)
@@ -236,6 +257,8 @@ class XlsxBackend:
         return any(found.get(tab, 0) != count for tab, count in wanted.items())
 
     def _write_failed(self, exc: OSError) -> BackendError:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return BackendError("error.read_only", self.lang, path=self.location)
         return BackendError("error.write_failed", self.lang, path=self.location, reason=exc.strerror or exc)
 
     def _raise_for(self, exc: OSError) -> NoReturn:
@@ -249,6 +272,28 @@ class XlsxBackend:
         else:
             error = NotOurWorkbook("error.not_a_workbook", self.lang, path=self.location)
         raise error from None
+
+
+def lock_folder() -> Path:
+    """This user's folder for lock files, out of people's sight: in $XDG_RUNTIME_DIR, else the system's
+    temporary folder; made private on first use."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    base = Path(runtime) if runtime and os.path.isdir(runtime) else Path(tempfile.gettempdir())
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    folder = base / ("okrsync-locks" if uid is None else f"okrsync-locks-{uid}")
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if uid is not None:
+        held = folder.lstat()
+        # In a shared temporary folder another user could have made it first: their locks are not ours.
+        if not os.path.isdir(folder) or folder.is_symlink() or held.st_uid != uid:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+    return folder
+
+
+def _read_only(path: Path) -> bool:
+    """Whether a person made this file or folder read-only (write bits off: even an administrator's run
+    respects it)."""
+    return not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222
 
 
 def _release(handle: int) -> None:

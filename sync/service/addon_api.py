@@ -66,7 +66,8 @@ def addon_sync() -> ResponseReturnValue:
         existing = addon_records.find_record(svc, sheet, caller, lang) if asked.write else None
         if existing is not None:
             addon_records.record_failure(svc, existing, asked.trigger, err)
-        raise type(err)(err.key, lang, **err.params) from None
+        # The workbook's language is known by now: the error is said in it, as its cells are.
+        raise type(err)(err.key, wb_lang, **err.params).in_workbook_lang(wb_lang) from None
     # The add-on reads and writes with SpreadsheetApp: this sync cost the service no API call.
     report = ev.report(as_of, (0, 0))
     plan = run = None

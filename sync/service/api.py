@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import BadArgument, SyncedByAddon, WorkbookNotFound
+from ..errors import BadArgument, SyncedByAddon, WorkbookNotFound, said_in
 from ..google_api import parse_target
 from ..layout import build_layout
 from . import payloads
@@ -37,7 +37,8 @@ def editable_workbook(workbook_id: str) -> tuple[Service, WorkbookRecord]:
     svc, lang = service(), request_lang(request.headers)
     caller = authenticate(svc, request.headers)
     wb = find_workbook(svc, workbook_id, lang)
-    require_editor(svc, caller, wb, lang)
+    with said_in(wb.lang):
+        require_editor(svc, caller, wb, wb.lang)
     return svc, wb
 
 
@@ -142,7 +143,7 @@ def sync_now(workbook_id: str) -> ResponseReturnValue:
     """Sync now and return the run and its report; 409 while another sync of it runs."""
     svc, wb = editable_workbook(workbook_id)
     if wb.backend == ADDON:
-        raise SyncedByAddon("service.addon_sync_refused", request_lang(request.headers), title=wb.title)
+        raise SyncedByAddon("service.addon_sync_refused", wb.lang, title=wb.title).in_workbook_lang(wb.lang)
     outcome = sync_workbook(svc, wb, "api")
     return jsonify({"run": run_json(outcome.run), "report": outcome.report})
 

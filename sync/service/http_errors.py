@@ -38,9 +38,11 @@ def install(app: Flask) -> None:
         """An engine or service refusal, with its own status and message."""
         if exc.status_code >= 500:
             log.warning("request failed: %s", exc, extra={"path": request.path, "status": exc.status_code})
-        # A page speaks its reader's language; JSON callers get the language the error was raised in.
+        # Once the workbook is known, its language; before, a page speaks its reader's and JSON callers get
+        # the language the error was raised in.
         pages = request.blueprint == "pages"
-        message = exc.message_in(page_lang()) if pages else str(exc)
+        lang = exc.workbook_lang or (page_lang() if pages else exc.lang)
+        message = exc.message_in(lang)
         return _answer(exc.status_code, exc.code, message)
 
     @app.errorhandler(HTTPException)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..backends.memory import MemoryBackend
 from ..engine import run_sync
-from ..errors import OkrsyncError, SyncedByAddon, WorkbookLocked
+from ..errors import OkrsyncError, SyncedByAddon, WorkbookLocked, said_in
 from ..google_retry import SYNC_RETRY_BUDGET, RetryBudget, SyncGuard
 from ..layout import Layout
 from . import lease, logs
@@ -37,7 +37,7 @@ def sync_workbook(svc: Service, wb: WorkbookRecord, trigger: str, *, raise_error
     """
     if wb.backend == ADDON:
         # Its spreadsheet is shared with no one the service could act as: only its add-on syncs it.
-        raise SyncedByAddon("service.addon_sync_refused", wb.lang, title=wb.title)
+        raise SyncedByAddon("service.addon_sync_refused", wb.lang, title=wb.title).in_workbook_lang(wb.lang)
     # Reserved before the lease: a sync waiting for quota holds no workbook, and a skipped one gives it back.
     reservation = svc.limiter.reserve(*expected_cost(svc, wb))
     try:
@@ -100,8 +100,9 @@ def _run(svc: Service, wb: WorkbookRecord, trigger: str, kept: lease.HeldLease, 
     context = {"workbook": wb.id, "run_id": run.id, "trigger": trigger}
     backend = None
     try:
-        backend = open_registered(svc, wb, guard_for(svc, kept))
-        report = run_sync(backend, as_of=as_date(wb.as_of) or svc.today(wb.lang), before_write=kept.confirm)
+        with said_in(wb.lang):  # the engine says what it found in the workbook's own language first
+            backend = open_registered(svc, wb, guard_for(svc, kept))
+            report = run_sync(backend, as_of=as_date(wb.as_of) or svc.today(wb.lang), before_write=kept.confirm)
     except WorkbookLocked as locked:
         # The lease lost to another sync before the write, or the file held by a sync from elsewhere (the
         # CLI): that other sync does the work, this one wrote nothing.
@@ -136,5 +137,5 @@ def _skipped(svc: Service, wb: WorkbookRecord, run_id: int, trigger: str, locked
     log.info("sync skipped: another sync holds the workbook", extra={
         "workbook": wb.id, "run_id": run.id, "trigger": trigger, "outcome": "skipped", "error_code": locked.code})
     if raise_errors:
-        raise locked
+        raise locked.in_workbook_lang(wb.lang)
     return Outcome(run, None, locked)
