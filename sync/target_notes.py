@@ -96,7 +96,8 @@ def change_notes(wb: Workbook, krs: pd.DataFrame, record: Record, as_of: dt.date
     now, was, moved = {}, {}, np.zeros(len(krs), dtype=bool)
     for field in FIELDS:
         now[field] = _effective(krs[field].to_numpy(dtype=float), kind, field)
-        recorded = record.figures[field][np.arange(len(krs)), np.maximum(latest, 0)]
+        figures = record.figures[field]
+        recorded = figures[np.arange(len(krs)), np.maximum(latest, 0)] if figures.size else np.full(len(krs), np.nan)
         was[field] = _effective(recorded, kind, field)
         moved |= scorable & differs(now[field], was[field], 6)
     notes = _cells(grid, columns.get("notes"), rows)
