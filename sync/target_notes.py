@@ -82,6 +82,17 @@ def _cells(grid: Grid, col: int | None, rows: list[int]) -> list[CellValue]:
     return [line[col - 1] if len(line) >= col else None for line in lines]
 
 
+def _notes_by_key(grid: Grid, columns: dict[str, int]) -> dict[str, CellValue]:
+    """Every Notes cell of the OKR tab by the key of the row it was computed for (the first, for a repeated key)."""
+    notes_col, key_col = columns["notes"] - 1, columns["key"] - 1
+    out: dict[str, CellValue] = {}
+    for line in grid[1:]:
+        key = cell_text(line[key_col]) if len(line) > key_col else ""
+        if key and len(line) > notes_col and not is_blank(line[notes_col]):
+            out.setdefault(key, line[notes_col])
+    return out
+
+
 def change_notes(wb: Workbook, krs: pd.DataFrame, record: Record, as_of: dt.date) -> dict[str, list[str]]:
     """For each KR that has any, the change lines its Notes cell shows: those already there, as they are, then one
     per change of its start or target seen now (against its latest recorded week, or a later note)."""
@@ -101,15 +112,19 @@ def change_notes(wb: Workbook, krs: pd.DataFrame, record: Record, as_of: dt.date
         was[field] = _effective(recorded, kind, field)
         moved |= scorable & differs(now[field], was[field], 6)
     notes = _cells(grid, columns.get("notes"), rows)
-    keys = _cells(grid, columns.get("key"), rows)
+    keys = [cell_text(v) for v in _cells(grid, columns.get("key"), rows)]
+    ids = [str(kr_id) for kr_id in krs.index.tolist()]
+    # A sort during a sync can leave a KR's Notes on another row, whose key names the KR: found there.
+    strays = [i for i, key in enumerate(keys) if key and key != row_key([ids[i]])]
+    if strays:
+        by_key = _notes_by_key(grid, columns)
+        for i in strays:
+            notes[i] = by_key.get(row_key([ids[i]]))
     out: dict[str, list[str]] = {}
     # Only KRs whose start or target moved, or whose Notes cell holds something, need a closer look.
     for i in np.flatnonzero(moved | np.array([not is_blank(v) for v in notes], dtype=bool)).tolist():
-        kr_id = str(krs.index[i])
-        key = cell_text(keys[i])
-        # A Notes cell whose key names another row was moved there by a sort: its lines are not this KR's.
-        held = cell_text(notes[i]).split("\n") if not key or key == row_key([kr_id]) else []
-        lines = [n for line in held if (n := _noted(line, lang)) is not None]
+        kr_id = ids[i]
+        lines = [n for line in cell_text(notes[i]).split("\n") if (n := _noted(line, lang)) is not None]
         shown = [n.line for n in lines]
         if scorable[i]:
             week = record.weeks[latest[i]]
