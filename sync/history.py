@@ -126,9 +126,11 @@ def _rows(krs: pd.DataFrame, mondays: list[dt.date], current: np.ndarray, confid
     error = krs["error"].astype(bool).to_numpy()[:, None]
     held = record.at >= 0
     figures = record.figures
-    # Each week with the start and target its row recorded, or the KR's current ones.
-    start = np.where(held, figures["start"], krs["start"].to_numpy(dtype=float)[:, None])
-    target = np.where(held, figures["target"], krs["target"].to_numpy(dtype=float)[:, None])
+    # Each week with the start and target its row recorded (a row whose target is unreadable recorded nothing),
+    # or the KR's current ones.
+    recorded = held & ~np.isnan(figures["target"])
+    start = np.where(recorded, figures["start"], krs["start"].to_numpy(dtype=float)[:, None])
+    target = np.where(recorded, figures["target"], krs["target"].to_numpy(dtype=float)[:, None])
     raw = np.where(error, np.nan, progress_of(kind, start, target, current))
     own = ~np.isnan(current)
     states = States(own=own, current=current.copy(), progress_raw=raw, progress=clip01(raw), start=start,

@@ -94,7 +94,7 @@ def reference_record(krs: pd.DataFrame, checkins: pd.DataFrame, s: Any, as_of: d
         defined = krs.copy()
         for kr_id in defined.index:
             line = held.get((week, kr_id))
-            if line is not None:
+            if line is not None and line[9] is not None:
                 for key, col in (("start", 8), ("target", 9)):
                     defined.loc[kr_id, key] = math.nan if line[col] is None else float(line[col])
         state = score_krs(defined, checkins.loc[valid[valid["date"] <= pd.Timestamp(on)].index], s, on)

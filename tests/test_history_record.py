@@ -163,7 +163,8 @@ def test_a_changed_check_in_rewrites_its_week_and_the_weeks_it_carries_into_with
         assert (line[HISTORY["start"]], line[HISTORY["target"]]) == (0, 50), week
     # Each week judged at its end, the week in progress on the day of the sync (22 of the quarter's 90 days).
     assert [kr2[w][HISTORY["expected"]] for w in (W1, W2, W3)] == [Percent(0.1333), Percent(0.2111), Percent(0.2444)]
-    assert book.notes("MKT-KR2") == [target_changed(book.lang, "50", "100", "2025-01-22")]
+    # Below what the Notes already said (KR2 has no check-in since the first week).
+    assert book.notes("MKT-KR2")[1:] == [target_changed(book.lang, "50", "100", "2025-01-22")]
     assert book.sync(D(2025, 1, 22))["writes"]["cells"] == 0
 
 
