@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -100,7 +101,8 @@ def _lines(body: Grid, sources: list[int | None]) -> list[list[Any]]:
     identity = sources == list(range(n))
     out = []
     for line in body:
-        if not line or (is_blank(line[0]) and all(is_blank(v) for v in line)):
+        # A row okrsync wrote starts with its week's date: only other rows may be blank.
+        if not line or (type(line[0]) is not dt.date and all(is_blank(v) for v in line)):
             continue
         if not identity:
             line = [line[j] if j is not None and j < len(line) else None for j in sources]
@@ -117,9 +119,10 @@ def read_record(grid: Grid, krs: pd.DataFrame, settings: Settings, mondays: list
     ids, n, m = krs.index, len(krs), len(mondays)
     if not lines:
         return empty_record(ids, mondays)
-    days = parse_dates(pd.Series([line[0] for line in lines], dtype=object), settings.locale)
+    firsts = _column(lines, 0)
+    days = parse_dates(pd.Series(firsts, dtype=object), settings.locale)
     week = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).to_numpy(dtype="datetime64[D]")
-    kr = ids.get_indexer(pd.Index(cell_texts(pd.Series([line[1] for line in lines], dtype=object))))
+    kr = _kr_positions(ids, _column(lines, 1))
     if any(sources[KEYS.index(k)] is None for k in RECORDED):
         _fill_definitions(lines, week, kr, krs, settings)
     md = np.array(mondays, dtype="datetime64[D]")
@@ -134,16 +137,32 @@ def read_record(grid: Grid, krs: pd.DataFrame, settings: Settings, mondays: list
     first = first[taken >= 0]
     at = np.full(n * m, -1)
     at[cell[first]] = np.arange(len(first))
-    monday_of = [mondays[i] for i in w[first].tolist()]
-    rows = [line if type(line[0]) is dt.date and line[0] == day else [day, *line[1:]]
-            for line, day in zip((lines[i] for i in first.tolist()), monday_of, strict=True)]
+    rows = [lines[i] for i in first.tolist()]
+    # Each record's week cell is its Monday's date, as okrsync writes it (a person's typing is put right).
+    dated = np.fromiter(map(type, firsts), dtype=object, count=len(firsts)) == dt.date
+    canonical = dated & (days.to_numpy(dtype="datetime64[D]") == week)
+    for r in np.flatnonzero(~canonical[first]).tolist():
+        rows[r] = [mondays[w[first[r]]], *rows[r][1:]]
     figures = {}
     for key in FIGURES:
         values = np.full(n * m, np.nan)
-        cells = pd.Series([row[KEYS.index(key)] for row in rows], dtype=object)
+        cells = pd.Series(_column(rows, KEYS.index(key)), dtype=object)
         values[cell[first]] = parse_numbers(cells, settings.locale)["value"].to_numpy()
         figures[key] = values.reshape(n, m)
     return Record(ids, mondays, other, rows, at.reshape(n, m), figures)
+
+
+def _column(lines: list[list[Any]], i: int) -> np.ndarray:
+    """Column i of rows that all have it, as an array of objects."""
+    return np.fromiter(map(itemgetter(i), lines), dtype=object, count=len(lines))
+
+
+def _kr_positions(ids: pd.Index, cells: np.ndarray) -> np.ndarray:
+    """The position in `ids` of each KR cell (-1: none), read as text only where it is not an ID as it stands."""
+    kr = ids.get_indexer(pd.Index(cells, dtype=object))
+    if (miss := np.flatnonzero(kr < 0)).size:
+        kr[miss] = ids.get_indexer(pd.Index(cell_texts(pd.Series(cells[miss], dtype=object)), dtype=object))
+    return kr
 
 
 def _fill_definitions(lines: list[list[Any]], week: np.ndarray, kr: np.ndarray, krs: pd.DataFrame,
