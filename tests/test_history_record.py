@@ -197,3 +197,20 @@ def test_a_start_change_is_noted_too_and_a_change_back_says_so(book: Book) -> No
     started = ("départ changé de {} à {} le {}" if book.lang == "fr" else "start changed from {} to {} on {}")
     assert book.notes("MKT-KR1") == [started.format("0", "10", "2025-01-22"), started.format("10", "0", "2025-01-23")]
     assert book.sync(D(2025, 1, 23))["writes"]["cells"] == 0
+
+
+def test_a_note_a_sort_moved_during_a_sync_stays_with_its_kr(book: Book) -> None:
+    book.sync(D(2025, 1, 21))
+    book.type("okrs", KR_ROW["MKT-KR1"], OKR_COL["target"], 200)
+    book.sync(D(2025, 1, 22))
+    noted = target_changed(book.lang, "100", "200", "2025-01-22")
+    # A sort between a sync's read and its write leaves each KR's computed cells on the other's row.
+    grid = book.grid("okrs")
+    for here, there in ((KR_ROW["MKT-KR1"], KR_ROW["MKT-KR2"]), (KR_ROW["MKT-KR2"], KR_ROW["MKT-KR1"])):
+        for key in ("notes", "key"):
+            book.type("okrs", here, OKR_COL[key], grid[there - 1][OKR_COL[key] - 1])
+    assert book.notes("MKT-KR2") == [noted]
+
+    book.sync(D(2025, 1, 23))
+    assert book.notes("MKT-KR1") == [noted]  # the change is still dated from the sync that first saw it
+    assert noted not in book.notes("MKT-KR2")
