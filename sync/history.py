@@ -1,4 +1,4 @@
-"""The History tab: one row per KR per week, recomputed for this quarter's weeks, older rows kept."""
+"""The History tab: one row per KR per week, a record: this quarter's weeks recomputed where check-ins changed."""
 
 from __future__ import annotations
 
@@ -13,11 +13,21 @@ import numpy as np
 import pandas as pd
 
 from . import catalog
-from .kr_state import STATUS_NAMES, States, clip01, last_per_group, progress_of, roll_up_parents, status_of
+from .history_record import KEYS, Record, differs, empty_record, header
+from .kr_state import (
+    STATUS_NAMES,
+    States,
+    clip01,
+    last_per_group,
+    parents,
+    progress_of,
+    roll_up_parents,
+    spread_to_parents,
+    status_of,
+)
 from .model import Grid, Percent
-from .parse import is_blank, parse_date, parse_dates
+from .parse import parse_date
 from .score import Bands, elapsed
-from .validate import week_start
 from .workbook import Settings
 
 T = TypeVar("T")
@@ -68,16 +78,21 @@ def _shared(values: np.ndarray, make: Callable[[float], T]) -> list[T | None]:
     return made[codes].tolist()
 
 
-def history_rows(krs: pd.DataFrame, checkins: pd.DataFrame, settings: Settings, as_of: dt.date) -> list[list[Any]]:
+def history_rows(krs: pd.DataFrame, checkins: pd.DataFrame, settings: Settings, as_of: dt.date,
+                 record: Record | None = None) -> list[list[Any]]:
     """Each KR's state at the end of each week of the quarter so far, from the week of its first data on.
 
-    Rows come by week, then by KR ID, as the tab shows them.
+    A week `record` already holds for a KR keeps its row as it is, unless that week's check-ins changed (its value
+    or confidence is no longer what the row says, or, for a parent rolled up from its KRs, one of theirs changed):
+    then the row is computed again with the start and target it recorded. A week not written yet is computed
+    with the KR's current start and target. Rows come by week, then by KR ID, as the tab shows them.
     """
     mondays = weeks(settings, as_of)
     if not mondays or not len(krs):
         return []
+    record = (record or empty_record(krs.index, mondays)).on(krs.index)
     value, confidence = _latest(krs, checkins, mondays)
-    return _rows(krs, mondays, value, confidence, settings, as_of)
+    return _rows(krs, mondays, value, confidence, settings, as_of, record)
 
 
 def _latest(krs: pd.DataFrame, checkins: pd.DataFrame, mondays: list[dt.date]) -> tuple[np.ndarray, np.ndarray]:
@@ -102,17 +117,37 @@ def _latest(krs: pd.DataFrame, checkins: pd.DataFrame, mondays: list[dt.date]) -
 
 
 def _rows(krs: pd.DataFrame, mondays: list[dt.date], current: np.ndarray, confidence: np.ndarray,
-          settings: Settings, as_of: dt.date) -> list[list[Any]]:
-    """The History rows of KRs × weeks, from each one's latest value and confidence."""
+          settings: Settings, as_of: dt.date, record: Record) -> list[list[Any]]:
+    """The History rows of KRs × weeks, from each one's latest value and confidence and what `record` holds."""
     ends = [min(week + dt.timedelta(days=6), as_of) for week in mondays]
     expected = np.array([elapsed(settings.start, settings.end, on) for on in ends])
     over = np.array([on >= settings.end for on in ends])
     kind = krs["type"].to_numpy(dtype=object)
-    raw = progress_of(kind, krs["start"].to_numpy(dtype=float), krs["target"].to_numpy(dtype=float), current)
-    raw = np.where(krs["error"].astype(bool).to_numpy()[:, None], np.nan, raw)
-    states = States(own=~np.isnan(current), current=current.copy(), progress_raw=raw, progress=clip01(raw))
-    roll_up_parents(krs, states)
+    error = krs["error"].astype(bool).to_numpy()[:, None]
+    held = record.at >= 0
+    figures = record.figures
+    # Each week with the start and target its row recorded (a row whose target is unreadable recorded nothing),
+    # or the KR's current ones.
+    recorded = held & ~np.isnan(figures["target"])
+    start = np.where(recorded, figures["start"], krs["start"].to_numpy(dtype=float)[:, None])
+    target = np.where(recorded, figures["target"], krs["target"].to_numpy(dtype=float)[:, None])
+    raw = np.where(error, np.nan, progress_of(kind, start, target, current))
+    own = ~np.isnan(current)
+    states = States(own=own, current=current.copy(), progress_raw=raw, progress=clip01(raw), start=start,
+                    target=target)
+    family = parents(krs)
+    roll_up_parents(krs, states, family)
     status = status_of(states.progress, expected, confidence, Bands.of(settings), over)
+    computable = ~np.isnan(states.progress)
+    # A week's check-ins changed for a KR when it has a figure and no row yet, or its value or confidence is no
+    # longer what its row says; for a parent rolled up from its KRs, when one of theirs changed.
+    changed = np.where(held, differs(states.current, figures["value"], 6)
+                       | differs(confidence, figures["confidence"], 4), computable)
+    spread_to_parents(family, own, changed)
+    fresh = computable & changed & ~error
+    # A row goes only with its check-ins; a KR in error (being edited) keeps its rows as they are.
+    gone = changed & ~error & ~computable & np.isnan(states.current)
+    kept = held & ~fresh & ~gone
     # By week, then by KR ID as text: the order the tab is sorted in.
     ids = [str(kr_id) for kr_id in krs.index.tolist()]
     by_id = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
@@ -123,37 +158,43 @@ def _rows(krs: pd.DataFrame, mondays: list[dt.date], current: np.ndarray, confid
     rows: list[list[Any]] = []
     # A week at a time, so that only one week's columns are held besides the rows.
     for w, monday_of in enumerate(mondays):
-        kr = by_id[~np.isnan(states.progress[by_id, w])]
-        columns = [
-            repeat(monday_of, len(kr)),
-            names[kr].tolist(),
-            teams[kr].tolist(),
-            nums(states.current[kr, w]),
-            pcts(states.progress[kr, w]),
-            repeat(expected_cells[w], len(kr)),
-            pcts(confidence[kr, w]),
-            word_of[status[kr, w]].tolist(),
-        ]
-        rows += map(list, zip(*columns, strict=True))
+        order = by_id[fresh[by_id, w] | kept[by_id, w]]
+        new = fresh[order, w]
+        kr = order[new]
+        cells = {
+            "week": repeat(monday_of, len(kr)),
+            "kr": names[kr].tolist(),
+            "team": teams[kr].tolist(),
+            "value": nums(states.current[kr, w]),
+            "progress": pcts(states.progress[kr, w]),
+            "expected": repeat(expected_cells[w], len(kr)),
+            "confidence": pcts(confidence[kr, w]),
+            "status": word_of[status[kr, w]].tolist(),
+            "start": nums(start[kr, w]),
+            "target": nums(target[kr, w]),
+        }
+        made = list(map(list, zip(*(cells[key] for key in KEYS), strict=True)))
+        if len(kr) == len(order):
+            rows += made
+            continue
+        week_rows = np.empty(len(order), dtype=object)
+        week_rows[new] = _objects(made)
+        week_rows[~new] = _objects([record.rows[i] for i in record.at[order[~new], w].tolist()])
+        rows += week_rows.tolist()
     return rows
 
 
-def history_grid(existing: Grid, fresh: list[list[Any]], settings: Settings, as_of: dt.date) -> Grid:
+def _objects(values: list[Any]) -> np.ndarray:
+    """A one-dimensional array of these objects (lists stay elements)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def history_grid(record: Record, fresh: list[list[Any]], settings: Settings) -> Grid:
     """The whole tab: header, kept rows of other weeks, this quarter's weeks recomputed; by week then KR.
 
     `fresh` comes from `history_rows`, already by week then KR ID.
     """
-    header = [c.label for c in catalog.columns("history", settings.lang)]
-    recomputed = weeks(settings, as_of)
-    body = existing[1:]
-    firsts = pd.Series([line[0] if line else None for line in body], dtype=object)
-    days = parse_dates(firsts, settings.locale)
-    again = week_start(days).isin([pd.Timestamp(w) for w in recomputed]).to_numpy()
-    kept = [
-        [*line, *[None] * (len(header) - len(line))][: len(header)]
-        for line, drop in zip(body, again.tolist(), strict=True)
-        if not drop and line and not all(is_blank(v) for v in line)
-    ]
+    kept = list(record.other)
 
     def key(line: list[Any]) -> tuple[str, str]:
         week = line[0] if type(line[0]) is dt.date else parse_date(line[0], settings.locale)
@@ -162,7 +203,7 @@ def history_grid(existing: Grid, fresh: list[list[Any]], settings: Settings, as_
     # A kept row never falls in a recomputed week: each week of fresh rows goes in one piece between kept rows.
     kept.sort(key=key)
     kept_weeks = [k[0] for k in map(key, kept)]
-    grid: Grid = [header]
+    grid: Grid = [header(settings.lang)]
     done = 0
     for week, rows in groupby(fresh, key=itemgetter(0)):
         at = bisect_left(kept_weeks, week.isoformat(), lo=done)

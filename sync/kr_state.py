@@ -51,9 +51,11 @@ def last_per_group(groups: np.ndarray, *keys: np.ndarray) -> np.ndarray:
 
 
 def progress_of(kind: np.ndarray, start: np.ndarray, target: np.ndarray, current: np.ndarray) -> np.ndarray:
-    """Raw progress (not clamped) over a KR × date array of values (kind, start and target per KR, as columns);
-    NaN where there is no value. `score.progress` is this on one column."""
-    kind, start, target = kind[:, None], start[:, None], target[:, None]
+    """Raw progress (not clamped) over a KR × date array of values (kind per KR; start and target per KR, or per KR
+    and date as History records them); NaN where there is no value. `score.progress` is this on one column."""
+    kind = kind[:, None]
+    start = start[:, None] if start.ndim == 1 else start
+    target = target[:, None] if target.ndim == 1 else target
     base = np.where(~np.isnan(start) | (kind != "increase"), start, 0.0)
     span = target - base
     span = np.where(span == 0.0, np.nan, span)
@@ -96,11 +98,14 @@ class States:
     progress_raw: np.ndarray
     progress: np.ndarray
     last: np.ndarray | None = None
+    #: Start and target of each KR on each date, when they are not the KR's own (History's recorded weeks).
+    start: np.ndarray | None = None
+    target: np.ndarray | None = None
 
 
-def roll_up_parents(krs: pd.DataFrame, states: States) -> bool:
-    """`score`'s roll-up on every date at once: a parent KR without a check-in of its own takes its children's sum
-    (same unit) or weighted mean progress. Returns whether any parent took something."""
+def parents(krs: pd.DataFrame) -> list[tuple[int, list[int]]]:
+    """Each parent KR that can roll up, as a position, with the positions of the KRs that name it as Parent:
+    children before their parents (a loop is cut where it closes); KRs in error neither roll up nor count."""
     ids = krs.index.tolist()
     position = {kr_id: i for i, kr_id in enumerate(ids)}
     error = krs["error"].astype(bool).to_numpy()
@@ -108,29 +113,41 @@ def roll_up_parents(krs: pd.DataFrame, states: States) -> bool:
     for kr_id, parent, err in zip(ids, krs["parent"].tolist(), error.tolist(), strict=True):
         if parent and parent in position and parent != kr_id and not err:
             children.setdefault(parent, []).append(kr_id)
-    if not children:
-        return False
-    kind = krs["type"].to_numpy(dtype=object)
-    start, target = krs["start"].to_numpy(dtype=float), krs["target"].to_numpy(dtype=float)
-    weight, units = krs["weight"].to_numpy(dtype=float), krs["unit"].tolist()
     done: set[str] = set()
-    changed = False
+    order: list[tuple[int, list[int]]] = []
 
     def visit(kr_id: str, path: tuple[str, ...]) -> None:
-        nonlocal changed
         if kr_id in done or kr_id in path:
             return
         for child in children.get(kr_id, []):
             visit(child, (*path, kr_id))
         done.add(kr_id)
         kids = [position[k] for k in children.get(kr_id, [])]
-        p = position[kr_id]
-        if not kids or error[p]:
-            return
+        if kids and not error[position[kr_id]]:
+            order.append((position[kr_id], kids))
+
+    for kr_id in children:
+        visit(kr_id, ())
+    return order
+
+
+def roll_up_parents(krs: pd.DataFrame, states: States, family: list[tuple[int, list[int]]] | None = None) -> bool:
+    """`score`'s roll-up on every date at once: a parent KR without a check-in of its own takes its children's sum
+    (same unit) or weighted mean progress. Returns whether any parent took something. `family` is `parents(krs)`,
+    when already known."""
+    family = parents(krs) if family is None else family
+    if not family:
+        return False
+    kind = krs["type"].to_numpy(dtype=object)
+    start = krs["start"].to_numpy(dtype=float) if states.start is None else states.start
+    target = krs["target"].to_numpy(dtype=float) if states.target is None else states.target
+    weight, units = krs["weight"].to_numpy(dtype=float), krs["unit"].tolist()
+    changed = False
+    for p, kids in family:
         sub = states.progress[kids]
         rolled = ~states.own[p] & ~np.isnan(sub).all(axis=0)
         if not rolled.any():
-            return
+            continue
         changed = True
         unit = str(units[p]).strip().casefold()
         if unit and all(str(units[k]).strip().casefold() == unit for k in kids) and kind[p] != "milestone":
@@ -150,7 +167,11 @@ def roll_up_parents(krs: pd.DataFrame, states: States) -> bool:
         if states.last is not None:
             latest = states.last[kids].view(np.int64).max(axis=0).view(states.last.dtype)
             states.last[p] = np.where(rolled, latest, states.last[p])
-
-    for kr_id in children:
-        visit(kr_id, ())
     return changed
+
+
+def spread_to_parents(family: list[tuple[int, list[int]]], own: np.ndarray, flags: np.ndarray) -> None:
+    """A parent without a value of its own on a date takes its children's flags on that date (or-ed in place, children
+    first): a parent rolled up from its KRs changes when one of theirs does."""
+    for p, kids in family:
+        flags[p] |= ~own[p] & flags[kids].any(axis=0)

@@ -10,24 +10,29 @@ import numpy as np
 import pandas as pd
 
 from . import catalog
-from .history import history_grid, history_rows, num, pct, pcts
+from .history import history_grid, history_rows, num, pct, pcts, weeks
+from .history_record import read_record
 from .layout import lists_grid, org_chart
 from .lint import Row
 from .model import CellWrite, Grid, Problem, WritePlan
 from .orgtab import org_grid, stale
 from .plan_diff import diff_tab, objects, same_grid
 from .rollup import Rollup
+from .target_notes import change_notes
 from .workbook import Workbook
 
 
-def _notes(problems: list[Problem]) -> str | None:
-    return "\n".join([p.message for p in problems]) or None if problems else None
+def _notes(problems: list[Problem], lines: list[str] | None = None) -> str | None:
+    return "\n".join([*(p.message for p in problems), *(lines or [])]) or None if problems or lines else None
 
 
 def okr_cells(
-    wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, as_of: dt.date
+    wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, as_of: dt.date,
+    changes: dict[str, list[str]] | None = None,
 ) -> dict[int, dict[str, Any]]:
-    """The computed columns of each OKR-tab row, by sheet row."""
+    """The computed columns of each OKR-tab row, by sheet row; `changes` are the start and target change lines of
+    KRs' Notes (`target_notes`)."""
+    changes = changes or {}
     lang = wb.settings.lang
     words = catalog.words("status", lang)
     objectives = {o.id: o for o in rollup.objectives}
@@ -58,15 +63,16 @@ def okr_cells(
                     else catalog.message("okr.no_checkin", lang, days=(as_of - last).days)
                 )
                 notes.append(Problem(wb.okr_tab, row.row, "", "no_checkin", "warning", text))
-        cells["notes"] = _notes(notes)
+        cells["notes"] = _notes(notes, changes.get(row.id) if owner is not None else None)
         out[row.row] = cells
     return out
 
 
-def _okr_writes(wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, as_of: dt.date) -> list[CellWrite]:
+def _okr_writes(wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, as_of: dt.date,
+                changes: dict[str, list[str]]) -> list[CellWrite]:
     """The OKR tab's computed cells that differ from the sheet."""
     computed = [c.key for c in catalog.columns("okrs", wb.settings.lang) if c.computed]
-    cells = okr_cells(wb, rows, krs, rollup, as_of)
+    cells = okr_cells(wb, rows, krs, rollup, as_of, changes)
     numbers = wb.okrs["row"].to_numpy()
     wanted = [cells[r] for r in numbers.tolist()]
     values = {key: objects([c.get(key) for c in wanted]) for key in computed}
@@ -127,14 +133,15 @@ def plan_writes(
     """Everything computed, as writes against what the snapshot already holds."""
     s, snap, lang = wb.settings, wb.snapshot, wb.settings.lang
     plan = WritePlan()
-    plan.cells += _okr_writes(wb, rows, krs, rollup, as_of)
+    history_tab = catalog.tab_name("history", lang)
+    # What History already records: the weeks it keeps, and the start and target a change is noted against.
+    record = read_record(snap.tabs[history_tab].grid, krs, s, weeks(s, as_of))
+    plan.cells += _okr_writes(wb, rows, krs, rollup, as_of, change_notes(wb, krs, record, as_of))
     plan.cells += _checkin_writes(wb, checkins, problems)
 
     service: dict[str, Grid] = {}
     service[catalog.tab_name("org", lang)] = org_grid(wb.title, s, as_of, rollup, krs)
-    history_tab = catalog.tab_name("history", lang)
-    fresh = history_rows(krs[~krs["error"].astype(bool)], checkins, s, as_of)
-    service[history_tab] = history_grid(snap.tabs[history_tab].grid, fresh, s, as_of)
+    service[history_tab] = history_grid(record, history_rows(krs, checkins, s, as_of, record), s)
     service[catalog.tab_name("lists", lang)] = lists_of(lang, [t.name for t in s.teams], krs)
     for name, grid in service.items():
         if not same_grid(grid, snap.tabs[name].grid):

@@ -118,6 +118,13 @@ def test_column_headers_are_exactly_the_product_designs() -> None:
     ]
 
 
+def test_history_headers_are_the_product_designs() -> None:
+    assert [c.label for c in catalog.columns("history", "fr")] == [
+        "Semaine", "KR", "Équipe", "Valeur", "Progression", "Attendu", "Confiance", "Statut", "Départ", "Cible"]
+    assert [c.label for c in catalog.columns("history", "en")] == [
+        "Week", "KR", "Team", "Value", "Progress", "Expected", "Confidence", "Status", "Start", "Target"]
+
+
 @pytest.mark.parametrize("lang", catalog.LANGS)
 def test_the_layout_names_every_tab_of_the_design(lang: str) -> None:
     layout = build_layout(WorkbookSpec("Acme", lang, "2025-Q1", [Team("Marketing"), Team("Ventes")]))

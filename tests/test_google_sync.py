@@ -299,7 +299,8 @@ def test_typed_workbook_syncs_to_the_right_cells_colours_org_and_history(google_
     expected_pairs = sorted((w, kr_id(k, lang)) for k, f in first.items() for w in weeks[f:])
     assert sorted((row[0], row[1]) for row in history[1:]) == expected_pairs
     assert [row[3] for row in history[1:] if row[1] == "MKT-KR1"] == [12, 28, 28, 28, 28]
-    assert history[-1][3:] == [pytest.approx(1325), 0.5, 0.5, 0.65, words["yellow"]]  # SAL-KR2, last week
+    # SAL-KR2, last week, with the start and target it was computed with.
+    assert history[-1][3:] == [pytest.approx(1325), 0.5, 0.5, 0.65, words["yellow"], 1200, 1450]
 
     # Not one cell a person typed was touched; and a rerun has nothing left to write.
     assert people_cells(google_fake, sid, lang) == typed

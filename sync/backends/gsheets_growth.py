@@ -15,7 +15,7 @@ the second call — happens a logarithmic number of times over a tab's life (a t
 weekly fills its check-in tab's first room in week 8). A free row costs the read its anchor and the number
 formats of its formatted columns (three on a check-in tab, six on the OKR tab), well under what a used row
 costs, so the read answer stays under twice what the rows in use cost once a tab holds a few weeks
-(benchmarks/bench_quarter.py measures it week by week). Service tabs have no anchors (History five formatted
+(benchmarks/bench_quarter.py measures it week by week). Service tabs have no anchors (History seven formatted
 columns, Org two): they are given as many free rows as used ones. A workbook laid out with check-ins already
 typed has History's rows laid out for its first sync, so that this sync is one write too: its read carries
 those empty rows once, a little over twice what the rows in use cost (benchmarks/RESULTS.md); a second call
