@@ -200,10 +200,11 @@ class GoogleBackend:
         tabs = [t for t in tabs if t.name not in state.sheets]
         ids = choose_sheet_ids(len(tabs), {s.sheet_id for s in state.sheets.values()})
         org = [i for i, name in enumerate(state.sheets) if name in ORG_TABS]
+        at = org[0] if org else len(state.sheets)
         requests: list[dict[str, Any]] = []
-        for tab, sheet_id in zip(tabs, ids, strict=True):
+        for k, (tab, sheet_id) in enumerate(zip(tabs, ids, strict=True)):
             rows = laid_out_rows(tab)
-            props = sheet_properties(tab, sheet_id, org[0] if org else len(state.sheets), rows)
+            props = sheet_properties(tab, sheet_id, at + k, rows)
             requests.append({"addSheet": {"properties": props}})
             requests += tab_requests(tab, sheet_id, {}, rows)
             anchors, laid = anchor_rows(sheet_id, range(2, rows + 1), state.found.taken)
