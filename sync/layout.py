@@ -272,7 +272,8 @@ def _checkin_tab(team: str, list_col: int, lang: str) -> TabLayout:
         )
     )
     conf_col = _col("checkins", "confidence")
-    tab.dropdowns.append(Dropdown(Area(2, CHECKIN_ROWS, conf_col, conf_col), values=confidence_choices(lang)))
+    tab.dropdowns.append(Dropdown(Area(2, CHECKIN_ROWS, conf_col, conf_col), values=confidence_choices(lang),
+                                  help=catalog.message("layout.confidence_help", lang)))
     return tab
 
 

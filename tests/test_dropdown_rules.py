@@ -53,6 +53,7 @@ def test_confidence_dropdown_offers_the_colours_and_their_words_on_google(google
         assert [v["userEnteredValue"] for v in condition["values"]] == WORDS[lang]
         # Not strict: "80 %" goes in as typed; the list is offered as a dropdown.
         assert rule["rule"]["strict"] is False and rule["rule"]["showCustomUi"] is True
+        assert rule["rule"]["inputMessage"] == catalog.message("layout.confidence_help", lang)
     protections = [r["addProtectedRange"]["protectedRange"] for r in requests if "addProtectedRange" in r]
     assert protections and all(p["warningOnly"] is True for p in protections)
     assert google_fake.take_errors() == []
@@ -71,6 +72,7 @@ def test_confidence_dropdown_in_xlsx_offers_the_words_and_lets_a_percentage_in_s
         # No error alert at all: Excel and LibreOffice take "80 %" as typed, and still show the list.
         assert not rule.showErrorMessage
         assert not rule.showDropDown  # openpyxl's showDropDown=True would hide the in-cell arrow
+        assert rule.showInputMessage and rule.prompt == catalog.message("layout.confidence_help", lang)
     okrs = book[catalog.tab_name("okrs", lang)]
     [types] = [dv for dv in okrs.data_validations.dataValidation if "C2" in str(dv.sqref)]
     assert types.showErrorMessage and types.errorStyle in (None, "stop")  # the Type list stays strict
@@ -100,6 +102,7 @@ def test_the_addon_renders_the_same_confidence_list(lang: str) -> None:
     for name in checkin_tabs(layout):
         [conf] = [d for d in tabs[name]["dropdowns"] if d["range"].startswith("D2")]
         assert conf["values"] == WORDS[lang] and conf["strict"] is False and conf["source"] is None
+        assert conf["help"] == catalog.message("layout.confidence_help", lang)
 
 
 def test_every_word_the_confidence_list_offers_is_one_the_sync_reads() -> None:

@@ -167,7 +167,7 @@ def test_api_adds_a_team_to_a_google_sheet(google_fake: FakeGoogle, tmp_path: Pa
     wid = registered.json["workbook"]["id"]
     answer = client.post(f"/api/workbooks/{wid}/teams", json={"team": {"name": TEAM["en"]}}, headers=me)
     assert answer.status_code == 201, answer.json
-    assert TEAM["en"] in google_fake.book(sid).titles()
+    assert catalog.checkin_tab_name(TEAM["en"], "en") in google_fake.book(sid).titles()
     synced = client.post(f"/api/workbooks/{wid}/sync", headers=me)
     assert TEAM["en"] in [t["team"] for t in synced.json["report"]["teams"]]
     assert google_fake.take_errors() == []

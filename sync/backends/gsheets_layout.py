@@ -269,7 +269,9 @@ def _validation(dropdown: Dropdown, sheet_id: int, ids: dict[str, int], rows: in
         condition = {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": "=" + source}]}
     else:
         condition = {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in dropdown.values]}
-    rule = {"condition": condition, "strict": dropdown.strict, "showCustomUi": True}
+    rule: dict[str, Any] = {"condition": condition, "strict": dropdown.strict, "showCustomUi": True}
+    if dropdown.help:
+        rule["inputMessage"] = dropdown.help
     return {"setDataValidation": {"range": grid_range(sheet_id, dropdown.area, rows), "rule": rule}}
 
 

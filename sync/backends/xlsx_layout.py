@@ -223,6 +223,8 @@ def _validation(wb: Workbook, dropdown: Dropdown) -> DataValidation:
         allow_blank=True,
         showErrorMessage=dropdown.strict,
         errorStyle="stop" if dropdown.strict else "information",
+        showInputMessage=bool(dropdown.help),
+        prompt=dropdown.help,
     )
     dv.add(span(dropdown.area))
     return dv

@@ -20,7 +20,7 @@ LAYOUT_TAB = obj({
     "formats": {"type": "array", "items": obj({"range": A1, "pattern": {"type": "string"}})},
     "dropdowns": {"type": "array", "items": obj({
         "range": A1, "values": {"type": ["array", "null"], "items": {"type": "string"}}, "source": STR,
-        "strict": {"type": "boolean"}})},
+        "strict": {"type": "boolean"}, "help": STR})},
     "colour_rules": {"type": "array", "items": obj({"range": A1, "formula": STR, "text": STR,
                                                      "colour": {"type": "string"}})},
     "protections": {"type": "array", "items": obj({"range": {"oneOf": [{"type": "null"}, A1]},
