@@ -40,7 +40,7 @@ def checkin_tabs(layout: Layout) -> list[str]:
 def test_confidence_dropdown_offers_the_colours_and_their_words_on_google(google_fake: FakeGoogle, lang: str) -> None:
     layout = layout_of(lang)
     Harness(google_fake, lang=lang).backend.provision(layout)
-    requests = [r for body in google_fake.bodies(":batchUpdate") for r in body["requests"]]
+    requests = [r for body in google_fake.bodies("spreadsheets.batchUpdate") for r in body["requests"]]
     ids = {r["addSheet"]["properties"]["title"]: r["addSheet"]["properties"]["sheetId"]
            for r in requests if "addSheet" in r}
     rules = [r["setDataValidation"] for r in requests if "setDataValidation" in r
