@@ -202,7 +202,8 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         key="lists",
         name=catalog.tab_name("lists", lang),
         grid=lists_grid(lang, [t.name for t in spec.teams], {}),
-        widths=[tpl["tabs"]["lists"]["width"]] * (len(spec.teams) + 1),
+        # As wide as the organisation's column, so the sync never has to widen it.
+        widths=[tpl["tabs"]["lists"]["width"]] * max(len(spec.teams) + 1, ORG_LIST_COL),
         tab_colour=colours["tab_service"],
         protect_whole=True,
         hidden=True,
