@@ -4,7 +4,7 @@
 // decide the groups, so a tab costs a call per rule or area and a call per look, never a call per cell.
 
 /**
- * @typedef {{range: string, values: string[]|null, source: string|null, strict: boolean}} LayoutDropdown
+ * @typedef {{range: string, values: string[]|null, source: string|null, strict: boolean, help?: string|null}} LayoutDropdown
  * @typedef {{range: string, formula: string|null, text: string|null, colour: string}} LayoutColourRule
  * @typedef {{range: string|null, description: string}} LayoutProtection
  * @typedef {{key: string, name: string, rows: number, cols: number, hidden: boolean, tab_colour: string|null,
@@ -144,7 +144,8 @@ function resizeSheet_(sheet, rows, cols) {
 }
 
 /**
- * A dropdown: a fixed list, or the cells of another tab (`'Lists'!B2:B200`); `strict` refuses other values.
+ * A dropdown: a fixed list, or the cells of another tab (`'Lists'!B2:B200`); `strict` refuses other values, and
+ * `help` is the text shown when a cell of it is selected.
  * (DataValidationBuilder: https://developers.google.com/apps-script/reference/spreadsheet/data-validation-builder)
  * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
  * @param {LayoutDropdown} dropdown
@@ -154,6 +155,7 @@ function dropdownRule_(ss, dropdown) {
   const builder = SpreadsheetApp.newDataValidation();
   if (dropdown.source) builder.requireValueInRange(ss.getRange(dropdown.source), true);
   else builder.requireValueInList((dropdown.values || []).map(String), true);
+  if (dropdown.help) builder.setHelpText(dropdown.help);
   return builder.setAllowInvalid(!dropdown.strict).build();
 }
 

@@ -152,6 +152,7 @@ function applyPlan_(ss, sheets, plan, reads) {
   /** @type {Object<string, GoogleAppsScript.Spreadsheet.Sheet>} */
   const byName = {};
   sheets.forEach((s) => { byName[s.getName()] = s; });
+  renderNewTabs_(ss, plan.new_tabs || []);
   let planned = 0;
   let moved = 0;
   let written = 0;
@@ -180,6 +181,19 @@ function applyPlan_(ss, sheets, plan, reads) {
   writeServiceTabs_(ss, plan);
   if (written || (plan.tabs || []).length) SpreadsheetApp.flush();
   return { planned, moved };
+}
+
+/**
+ * The check-in tabs the plan lays out (a team typed into Settings without one, the organisation's in a workbook
+ * made before it had one), drawn as the set-up draws them, just before the Org tab; a tab that exists stays.
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
+ * @param {LayoutTab[]} tabs
+ */
+function renderNewTabs_(ss, tabs) {
+  const fresh = tabs.filter((tab) => !ss.getSheetByName(tab.name));
+  if (!fresh.length) return;
+  const org = ss.getSheetByName(CATALOG_.tabs.org.fr) || ss.getSheetByName(CATALOG_.tabs.org.en);
+  renderTabs_(ss, fresh, org ? org.getIndex() - 1 : ss.getNumSheets());
 }
 
 /**

@@ -1,4 +1,4 @@
-"""The `okrsync` command: init, demo, sync, validate, serve, nightly."""
+"""The `okrsync` command: init, demo, sync, validate, add-team, serve, nightly."""
 
 from __future__ import annotations
 
@@ -188,6 +188,22 @@ def validate(target: str, as_json: bool, as_of: str | None, credentials: str | N
                        catalog.message("summary.validate_ok", lang, rows=report["checkins"]["valid"]))
     if any(p["severity"] == "error" for p in report["problems"]):
         sys.exit(1)
+
+
+@main.command("add-team")
+@click.argument("target")
+@click.argument("name")
+@click.option("--manager", default="", help="The team's manager.")
+@click.option("--email", default="", help="The manager's e-mail.")
+@click.option("--credentials", type=click.Path(dir_okay=False), help="Google service-account key file.")
+@friendly
+def add_team_command(target: str, name: str, manager: str, email: str, credentials: str | None) -> None:
+    """Add a team to a workbook: its row in Settings and its check-in tab, ready for the next sync."""
+    from .teams import add_team_to
+
+    lang = ui_lang()
+    added = add_team_to(open_backend(target, lang, credentials), Team(name.strip(), manager, email), lang)
+    click.echo(catalog.message("cli.team_added", lang, team=name.strip(), tab=added.tab.name))
 
 
 @main.command()

@@ -91,7 +91,7 @@ def _evaluate(snapshot: Snapshot, location: str, as_of: dt.date) -> Evaluation:
     wb = read_workbook(snapshot, location)
     rows = read_rows(wb)
     krs = kr_frame(rows)
-    checkins, checkin_problems = validate_checkins(wb.checkins, rows, krs, wb.settings, as_of)
+    checkins, checkin_problems = validate_checkins(wb.checkins, rows, krs, wb.settings, as_of, wb.has_tab)
     checkins = score_checkins(checkins, krs, wb.settings, as_of)
     krs = score_krs(krs, checkins, wb.settings, as_of)
     rollup = roll_up(rows, krs, wb.settings, as_of)

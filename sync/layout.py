@@ -21,6 +21,8 @@ MAX_TEAMS = 30
 ORG_ROWS = 1000
 #: Rows of the hidden Lists tab that a team's KR dropdown reads.
 LIST_ROWS = 200
+#: The Lists column of the organisation's own KRs: past every team's, so adding a team never moves it.
+ORG_LIST_COL = MAX_TEAMS + 2
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[QqTt]([1-4])\s*$")
 _BAD_TAB_CHARS = re.compile(r"[:\\/?*\[\]]")
@@ -200,13 +202,15 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         key="lists",
         name=catalog.tab_name("lists", lang),
         grid=lists_grid(lang, [t.name for t in spec.teams], {}),
-        widths=[tpl["tabs"]["lists"]["width"]] * (len(spec.teams) + 1),
+        # As wide as the organisation's column, so the sync never has to widen it.
+        widths=[tpl["tabs"]["lists"]["width"]] * max(len(spec.teams) + 1, ORG_LIST_COL),
         tab_colour=colours["tab_service"],
         protect_whole=True,
         hidden=True,
     )
     lists.protections.append(Protection(None, catalog.message("layout.service_protection", lang)))
     tabs += [checkin_tab(team.name, index, lang) for index, team in enumerate(spec.teams, start=1)]
+    tabs.append(org_checkin_tab(lang))
 
     org = TabLayout(
         key="org",
@@ -242,6 +246,20 @@ def build_layout(spec: WorkbookSpec) -> Layout:
 
 def checkin_tab(team: str, index: int, lang: str) -> TabLayout:
     """A team's check-in tab; `index` (1-based, the team's place in Settings) picks its Lists column."""
+    return _checkin_tab(team, index + 1, lang)
+
+
+def org_checkin_tab(lang: str) -> TabLayout:
+    """The organisation's own check-in tab, for its KRs that no team KR feeds."""
+    return _checkin_tab(org_word(lang), ORG_LIST_COL, lang)
+
+
+def org_checkin_tab_name(lang: str) -> str:
+    """The name of the organisation's check-in tab."""
+    return catalog.checkin_tab_name(org_word(lang), lang)
+
+
+def _checkin_tab(team: str, list_col: int, lang: str) -> TabLayout:
     colours = catalog.template()["colors"]
     name = catalog.checkin_tab_name(team, lang)
     tab = _column_tab(f"checkins:{team}", name, "checkins", lang, CHECKIN_ROWS, colours["tab_people"])
@@ -251,13 +269,18 @@ def checkin_tab(team: str, index: int, lang: str) -> TabLayout:
         Dropdown(
             Area(2, CHECKIN_ROWS, kr_col, kr_col),
             source_tab=catalog.tab_name("lists", lang),
-            source=Area(2, LIST_ROWS, index + 1, index + 1),
+            source=Area(2, LIST_ROWS, list_col, list_col),
         )
     )
     conf_col = _col("checkins", "confidence")
-    confidence_words = tuple(catalog.words("confidence", lang).values())
-    tab.dropdowns.append(Dropdown(Area(2, CHECKIN_ROWS, conf_col, conf_col), values=confidence_words))
+    tab.dropdowns.append(Dropdown(Area(2, CHECKIN_ROWS, conf_col, conf_col), values=confidence_choices(lang),
+                                  help=catalog.message("layout.confidence_help", lang)))
     return tab
+
+
+def confidence_choices(lang: str) -> tuple[str, ...]:
+    """What the Confidence dropdown offers: the colours, then their words; a percentage is welcome too."""
+    return (*catalog.words("confidence", lang).values(), *catalog.words("confidence_named", lang).values())
 
 
 def valid_team_name(name: str) -> bool:
@@ -266,16 +289,23 @@ def valid_team_name(name: str) -> bool:
     return bool(name) and len(name) <= 80 and not _BAD_TAB_CHARS.search(name)
 
 
-def lists_grid(lang: str, teams: list[str], team_krs: dict[str, list[str]]) -> Grid:
-    """The hidden Lists tab: the teams (organisation first) in A, then each team's KR IDs in its own column.
+def lists_grid(lang: str, teams: list[str], team_krs: dict[str, list[str]], org_krs: list[str] | None = None) -> Grid:
+    """The hidden Lists tab: the teams (organisation first) in A, then each team's KR IDs in its own column, and
+    the organisation's KR IDs in column ORG_LIST_COL.
 
     Dropdowns read these columns, so the sync keeps them current without reprovisioning.
     """
-    header = [catalog.template()["tabs"]["lists"]["teams_header"][lang], *teams]
-    columns = [[org_word(lang), *teams]]
+    header: list[object] = [catalog.template()["tabs"]["lists"]["teams_header"][lang], *teams]
+    columns: list[list[str]] = [[org_word(lang), *teams]]
     columns += [team_krs.get(team, []) for team in teams]
-    depth = max(len(c) for c in columns)
-    body = [[c[i] if i < len(c) else None for c in columns] for i in range(depth)]
+    org_krs = org_krs or []
+    depth = max(len(c) for c in [*columns, org_krs])
+    body: Grid = [[c[i] if i < len(c) else None for c in columns] for i in range(depth)]
+    # The organisation's column only where it holds something: a workbook without organisation KRs keeps the
+    # Lists tab it always had.
+    gap = max(ORG_LIST_COL - 1 - len(columns), 0)
+    for line, value in zip([header, *body], [org_word(lang), *org_krs] if org_krs else [], strict=False):
+        line += [None] * gap + [value]
     return [header, *body]
 
 

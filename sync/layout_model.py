@@ -28,13 +28,15 @@ class Area:
 
 @dataclass(frozen=True)
 class Dropdown:
-    """A list of allowed values on an area: fixed values, or the cells of another tab's column."""
+    """A list of allowed values on an area: fixed values, or the cells of another tab's column; `help` is shown
+    when a cell of the area is selected."""
 
     area: Area
     values: tuple[str, ...] = ()
     source_tab: str | None = None
     source: Area | None = None
     strict: bool = False
+    help: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from .layout_model import TabLayout
 
 #: What a cell holds once a backend has read it: text, a number, a date, a boolean, or nothing.
 CellValue = Any
@@ -109,15 +112,17 @@ class ChartSpec:
 
 @dataclass
 class WritePlan:
-    """What a sync writes: computed cells of input tabs, and service tabs replaced whole."""
+    """What a sync writes: computed cells of input tabs, service tabs replaced whole, and check-in tabs to lay out
+    first (a team's typed into Settings without one, the organisation's in a workbook made before it had one)."""
 
     cells: list[CellWrite] = field(default_factory=list)
     tabs: dict[str, Grid] = field(default_factory=dict)
     charts: list[ChartSpec] = field(default_factory=list)
+    new_tabs: list[TabLayout] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.cells and not self.tabs
+        return not self.cells and not self.tabs and not self.new_tabs
 
     def cell_count(self) -> int:
         """How many cells the plan writes (service tabs counted cell by cell)."""

@@ -12,14 +12,15 @@ import pandas as pd
 from . import catalog
 from .history import history_grid, history_rows, num, pct, pcts, weeks
 from .history_record import read_record
-from .layout import lists_grid, org_chart
+from .layout import checkin_tab, lists_grid, org_chart, org_checkin_tab
+from .layout_model import TabLayout
 from .lint import Row
 from .model import CellWrite, Grid, Problem, WritePlan
 from .orgtab import org_grid, stale
 from .plan_diff import diff_tab, objects, same_grid
 from .rollup import Rollup
 from .target_notes import change_notes
-from .workbook import Workbook
+from .workbook import Settings, Workbook
 
 
 def _notes(problems: list[Problem], lines: list[str] | None = None) -> str | None:
@@ -43,6 +44,8 @@ def okr_cells(
     scored = dict(zip(krs.index.tolist(), zip(*(krs[f].tolist() for f in fields), last_checkins, silent, strict=True),
                       strict=True))
     warn = as_of >= wb.settings.start
+    # An organisation KR with no team KR under it can only be tracked through the organisation's check-in tab.
+    fed = {r.parent.casefold() for r in rows if r.is_kr and r.parent}
     out: dict[int, dict[str, Any]] = {}
     for row in rows:
         notes = list(row.problems)
@@ -56,7 +59,10 @@ def okr_cells(
             _, current, progress, expected, confidence, status, last, quiet = owner
             cells.update(current=num(current), progress=pct(progress), expected=pct(expected),
                          confidence=pct(confidence), status=words[status], last_checkin=last)
-            if warn and quiet:
+            if last is None and wb.settings.is_org(row.team) and row.id.casefold() not in fed:
+                text = catalog.message("okr.org_kr_untracked", lang, tab=wb.org_tab)
+                notes.append(Problem(wb.okr_tab, row.row, "", "org_kr_untracked", "warning", text))
+            elif warn and quiet:
                 text = (
                     catalog.message("okr.never_checked_in", lang)
                     if last is None
@@ -99,7 +105,7 @@ def _checkin_writes(wb: Workbook, checkins: pd.DataFrame, problems: list[Problem
     bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
     groups = {str(name): order[bounds[i] : bounds[i + 1]] for i, name in enumerate(names)}
     writes: list[CellWrite] = []
-    for tab in wb.settings.team_tabs.values():
+    for tab in wb.checkin_tabs():
         if tab not in wb.columns:
             continue
         at = groups.get(tab, order[:0])
@@ -113,12 +119,21 @@ def _checkin_writes(wb: Workbook, checkins: pd.DataFrame, problems: list[Problem
     return writes
 
 
-def lists_of(lang: str, teams: list[str], krs: pd.DataFrame) -> Grid:
-    """The Lists tab for these teams: each team's KR IDs (from the OKR tab) under its own column."""
+def lists_of(settings: Settings, teams: list[str], krs: pd.DataFrame) -> Grid:
+    """The Lists tab for these teams: each team's KR IDs (from the OKR tab) under its own column, and the
+    organisation's."""
     team_krs: dict[str, list[str]] = defaultdict(list)
+    org_krs: list[str] = []
     for kr_id, team in zip(krs.index.tolist(), krs["team"].tolist(), strict=True):
-        team_krs[str(team).casefold()].append(kr_id)
-    return lists_grid(lang, teams, {t: team_krs.get(t.casefold(), []) for t in teams})
+        (org_krs if settings.is_org(str(team)) else team_krs[str(team).casefold()]).append(kr_id)
+    return lists_grid(settings.lang, teams, {t: team_krs.get(t.casefold(), []) for t in teams}, org_krs)
+
+
+def new_checkin_tabs(wb: Workbook) -> list[TabLayout]:
+    """The check-in tabs this sync lays out, each reading its own Lists column."""
+    lang, index = wb.settings.lang, {t.name: i for i, t in enumerate(wb.settings.teams, start=1)}
+    return [checkin_tab(team, index[team], lang) if team in index else org_checkin_tab(lang)
+            for team in wb.new_tabs.values()]
 
 
 def plan_writes(
@@ -142,9 +157,10 @@ def plan_writes(
     service: dict[str, Grid] = {}
     service[catalog.tab_name("org", lang)] = org_grid(wb.title, s, as_of, rollup, krs)
     service[history_tab] = history_grid(record, history_rows(krs, checkins, s, as_of, record), s)
-    service[catalog.tab_name("lists", lang)] = lists_of(lang, [t.name for t in s.teams], krs)
+    service[catalog.tab_name("lists", lang)] = lists_of(s, [t.name for t in s.teams], krs)
     for name, grid in service.items():
         if not same_grid(grid, snap.tabs[name].grid):
             plan.tabs[name] = grid
     plan.charts.append(org_chart(lang, len(s.teams)))
+    plan.new_tabs = new_checkin_tabs(wb)
     return plan

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import catalog
+from .layout import org_checkin_tab_name, org_word
 from .lint import Row
 from .model import Problem, Severity
 from .parse import blanks, cell_text, cell_texts, parse_confidences, parse_dates, parse_milestones, parse_numbers
@@ -49,9 +51,13 @@ class _Problems:
 
 
 def validate_checkins(
-    checkins: pd.DataFrame, rows: list[Row], krs: pd.DataFrame, settings: Settings, as_of: dt.date
+    checkins: pd.DataFrame, rows: list[Row], krs: pd.DataFrame, settings: Settings, as_of: dt.date,
+    has_tab: Callable[[str], bool] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse and check every check-in row; add `kr_id`, `date`, `week`, `value`, `confidence`, `valid`."""
+    """Parse and check every check-in row; add `kr_id`, `date`, `week`, `value`, `confidence`, `valid`.
+
+    `has_tab` tells which tabs exist (all, when not given): a message only ever sends people to one that does.
+    """
     lang, locale = settings.lang, settings.locale
     df = checkins.copy()
     problems = _Problems(df, lang)
@@ -65,10 +71,11 @@ def validate_checkins(
     df["kr_id"] = ids.iloc[codes].set_axis(df.index)
     at = np.append(krs.index.get_indexer(pd.Index(ids)), -1)[codes]
     known = pd.Series(at >= 0, index=df.index)
-    per_kr = _PerKr(krs, at, df.index)
+    per_kr = _PerKr(krs, at, df.index, settings)
     kr_team = per_kr.take("team")
-    owner_tab = kr_team.map({t: settings.team_tabs.get(t, catalog.checkin_tab_name(str(t), lang))
-                             for t in pd.unique(krs["team"])})
+    owner_tabs = {t: _owner_tab(str(t), settings) for t in pd.unique(krs["team"])}
+    owner_tab = kr_team.map(owner_tabs)
+    tab_exists = kr_team.map({t: has_tab is None or has_tab(name) for t, name in owner_tabs.items()}).eq(True)
 
     blank_kr = kr_text == ""
     problems.add(blank_kr, "kr", "kr_missing")
@@ -79,7 +86,8 @@ def validate_checkins(
     team_codes, teams = pd.factorize(df["team"])
     tab_team = np.append([str(t).casefold() for t in teams], "")[team_codes]
     other_team = known & (per_kr.take("team_folded").to_numpy(dtype=object) != tab_team)
-    problems.add(other_team, "kr", "kr_other_team", kr=df["kr_id"], owner_team=kr_team, tab=owner_tab)
+    problems.add(other_team & tab_exists, "kr", "kr_other_team", kr=df["kr_id"], owner_team=kr_team, tab=owner_tab)
+    problems.add(other_team & ~tab_exists, "kr", "kr_other_team_no_tab", kr=df["kr_id"], owner_team=kr_team)
     kr_error = known & ~other_team & per_kr.flag("error")
     problems.add(kr_error, "kr", "kr_not_scorable", kr=df["kr_id"])
 
@@ -146,20 +154,30 @@ def validate_checkins(
     return df, [p for _, p in ordered]
 
 
+def _owner_tab(team: str, settings: Settings) -> str:
+    """The check-in tab of a KR's team: the organisation's own for an organisation KR."""
+    if settings.is_org(team):
+        return org_checkin_tab_name(settings.lang)
+    return settings.team_tabs.get(team, catalog.checkin_tab_name(team, settings.lang))
+
+
 class _PerKr:
     """Each check-in row's KR attributes, looked up by the KR's position (-1: not a known KR)."""
 
-    def __init__(self, krs: pd.DataFrame, at: np.ndarray, index: pd.Index) -> None:
-        self.krs, self.at, self.index = krs, at, index
+    def __init__(self, krs: pd.DataFrame, at: np.ndarray, index: pd.Index, settings: Settings) -> None:
+        self.krs, self.at, self.index, self.settings = krs, at, index, settings
         self.known = at >= 0
 
     def _of(self, values: list[object]) -> np.ndarray:
         return np.array([*values, None], dtype=object)[self.at]
 
     def take(self, column: str) -> pd.Series:
-        """A KR column per row (NaN for unknown KRs); `team_folded` is the team case-folded."""
+        """A KR column per row (NaN for unknown KRs); `team_folded` is the team case-folded, the organisation's
+        KRs all under the word its check-in tab is read with."""
         if column == "team_folded":
-            values: list[object] = [str(t).casefold() for t in self.krs["team"]]
+            org = org_word(self.settings.lang).casefold()
+            is_org = self.settings.is_org
+            values: list[object] = [org if is_org(str(t)) else str(t).casefold() for t in self.krs["team"]]
         else:
             values = self.krs[column].tolist()
         out = pd.Series(self._of(values), index=self.index, dtype=object)

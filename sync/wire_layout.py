@@ -72,7 +72,7 @@ def tab_json(tab: TabLayout, layout: Layout | None = None) -> dict[str, Any]:
         "formats": [{"range": area_a1(f.area, rows), "pattern": NUMBER_FORMATS[f.kind]["pattern"]}
                     for f in tab.formats if "pattern" in NUMBER_FORMATS[f.kind]],
         "dropdowns": [{"range": area_a1(d.area, rows), "values": None if source_a1(d) else list(d.values),
-                       "source": source_a1(d), "strict": d.strict} for d in tab.dropdowns],
+                       "source": source_a1(d), "strict": d.strict, "help": d.help} for d in tab.dropdowns],
         "colour_rules": [_colour_rule(rule, rows) for rule in tab.colour_rules],
         "protections": [{"range": area_a1(p.area, rows) if p.area else None, "description": p.description}
                         for p in tab.protections],

@@ -7,7 +7,7 @@ from typing import Any
 from . import catalog
 from .backends.gsheets_layout import api_value, padded_size, padded_values
 from .model import Snapshot, WritePlan
-from .wire_layout import chart_json, room_json
+from .wire_layout import chart_json, room_json, tab_json
 from .workbook import Workbook
 
 
@@ -35,6 +35,8 @@ def plan_json(plan: WritePlan, snapshot: Snapshot, computed: dict[str, list[int]
         "computed": computed,
         "tabs": tabs,
         "charts": [chart_json(chart) for chart in plan.charts],
+        # Check-in tabs to lay out before the rest is written, as the set-up lays them out.
+        "new_tabs": [tab_json(tab) for tab in plan.new_tabs],
         # How the add-on grows the tabs it writes, by the Google backend's numbers.
         "room": room_json(),
     }

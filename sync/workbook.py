@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import catalog
 from .errors import BadArgument, NotOurWorkbook
-from .layout import Team, org_word, parse_quarter, quarter_dates, quarter_label
+from .layout import Team, org_checkin_tab_name, org_word, parse_quarter, quarter_dates, quarter_label
 from .model import Grid, Problem, Severity, Snapshot, Tab
 from .parse import cell_text, is_blank, parse_date, parse_number
 from .parse_columns import blank_cells
@@ -42,6 +42,8 @@ class Settings:
     teams: list[Team] = field(default_factory=list)
     team_tabs: dict[str, str] = field(default_factory=dict)
     team_rows: dict[str, int] = field(default_factory=dict)
+    #: Teams whose row names its check-in tab; a row typed without one gets its tab at the next sync.
+    tab_named: set[str] = field(default_factory=set)
     teams_row: int = 1
 
     def is_org(self, team: str) -> bool:
@@ -62,6 +64,18 @@ class Workbook:
     columns: dict[str, dict[str, int]]
     snapshot: Snapshot
     problems: list[Problem] = field(default_factory=list)
+    #: The organisation's own check-in tab.
+    org_tab: str = ""
+    #: Check-in tabs this sync creates, by name, with the team they are for (the organisation's word for its own).
+    new_tabs: dict[str, str] = field(default_factory=dict)
+
+    def checkin_tabs(self) -> list[str]:
+        """Every check-in tab the workbook has or gets with this sync: the teams', then the organisation's."""
+        return [*self.settings.team_tabs.values(), self.org_tab]
+
+    def has_tab(self, name: str) -> bool:
+        """Whether the tab exists, or will once this sync is written."""
+        return name in self.snapshot.tabs or name in self.new_tabs
 
 
 def lang_of(tab_names: Iterable[str]) -> str | None:
@@ -205,6 +219,8 @@ def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
                 continue
             settings.teams.append(Team(cells[0], cells[1], cells[2]))
             settings.team_tabs[cells[0]] = cells[3] or catalog.checkin_tab_name(cells[0], lang)
+            if cells[3]:
+                settings.tab_named.add(cells[0])
             settings.team_rows[cells[0]] = r
     return settings
 
@@ -303,16 +319,23 @@ def read_workbook(snapshot: Snapshot, location: str) -> Workbook:
     checkin_inputs = [c.key for c in catalog.columns("checkins", lang) if not c.computed]
     frames = []
     missing: dict[str, str] = {}
-    for team in settings.teams:
-        name = settings.team_tabs[team.name]
+    new_tabs: dict[str, str] = {}
+    org_tab = org_checkin_tab_name(lang)
+    for team, name in [*((t.name, settings.team_tabs[t.name]) for t in settings.teams), (org_word(lang), org_tab)]:
         tab = snapshot.tabs.get(name)
         if tab is None:
-            missing[team.name] = name
+            # A team typed into Settings without a tab, and the organisation's tab of a workbook made before it
+            # existed, get theirs now; a tab the teams table names but someone deleted is only reported.
+            if team in settings.tab_named:
+                missing[team] = name
+            elif name.casefold() not in {t.casefold() for t in snapshot.tabs}:
+                new_tabs[name] = team
             continue
         columns[name] = header_columns(tab, "checkins", lang)
-        frames.append(_table(tab, columns[name], checkin_inputs, {"tab": name, "team": team.name}))
+        frames.append(_table(tab, columns[name], checkin_inputs, {"tab": name, "team": team}))
     if missing or not settings.teams:
         problems.extend(_checkin_tab_problems(snapshot.tabs[catalog.tab_name("settings", lang)], settings, missing))
     # No tab left still gives a table of check-ins, empty, with the same columns and types as a full one.
     checkins = pd.concat(frames, ignore_index=True) if frames else _frame([], checkin_inputs, {"tab": "", "team": ""})
-    return Workbook(snapshot.title, settings, okrs, checkins, okr_tab.name, columns, snapshot, problems)
+    return Workbook(snapshot.title, settings, okrs, checkins, okr_tab.name, columns, snapshot, problems, org_tab,
+                    new_tabs)

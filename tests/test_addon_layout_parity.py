@@ -197,8 +197,9 @@ def test_addon_workbook_matches_init_google(lang: str, google_fake: FakeGoogle, 
         assert ours == theirs, ours["name"]
     assert addon == api
     # The add-on side is grouped per tab, rule and area, never per cell (a tab's one more call since it is laid
-    # out with room to type: cutting Apps Script's 1000 default rows to its own).
-    assert calls < 41 * len(addon["tabs"])
+    # out with room to type: cutting Apps Script's 1000 default rows to its own). Check-in tabs cost the most
+    # (their help text a call more), and the organisation has one too.
+    assert calls < 43 * len(addon["tabs"])
 
 
 def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:

@@ -130,8 +130,10 @@ def test_the_layout_names_every_tab_of_the_design(lang: str) -> None:
     layout = build_layout(WorkbookSpec("Acme", lang, "2025-Q1", [Team("Marketing"), Team("Ventes")]))
     names = [t.name for t in layout.tabs]
     expected = {
-        "fr": ["Lisez-moi", "Réglages", "OKR", "Check-ins Marketing", "Check-ins Ventes", "Org", "Historique"],
-        "en": ["Read me", "Settings", "OKRs", "Check-ins Marketing", "Check-ins Ventes", "Org", "History"],
+        "fr": ["Lisez-moi", "Réglages", "OKR", "Check-ins Marketing", "Check-ins Ventes", "Check-ins Organisation",
+               "Org", "Historique"],
+        "en": ["Read me", "Settings", "OKRs", "Check-ins Marketing", "Check-ins Ventes", "Check-ins Organisation",
+               "Org", "History"],
     }
     assert names[:-1] == expected[lang]
     assert layout.tabs[-1].hidden

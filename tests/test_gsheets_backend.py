@@ -101,8 +101,8 @@ def test_provisioning_is_one_create_one_batch_and_the_shares(google_fake: FakeGo
 
     book = google_fake.book(sid)
     assert book.properties["locale"] == "fr_CA" and book.properties["timeZone"] == "America/Montreal"
-    assert book.titles() == ["Lisez-moi", "Réglages", OKR, CHECKINS, "Check-ins Ventes", ORG, "Historique",
-                             "Listes"]
+    assert book.titles() == ["Lisez-moi", "Réglages", OKR, CHECKINS, "Check-ins Ventes", "Check-ins Organisation",
+                             ORG, "Historique", "Listes"]
     assert book.sheet_by_title("Listes").properties["hidden"] is True  # type: ignore[union-attr]
     assert book.sheet_by_title(OKR).grid["frozenRowCount"] == 1  # type: ignore[union-attr]
     assert google_fake.values(sid, OKR)[0][:4] == ["ID", "Équipe", "Type", "Intitulé"]

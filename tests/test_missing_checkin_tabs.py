@@ -21,7 +21,7 @@ from sync.backends.xlsx import XlsxBackend
 from sync.cli import main
 from sync.demo import AS_OF, demo_layout
 from sync.engine import run_sync
-from sync.layout import Layout
+from sync.layout import Layout, org_checkin_tab_name
 from sync.lint import kr_frame, read_rows
 from sync.validate import validate_checkins
 from sync.workbook import read_workbook
@@ -83,7 +83,8 @@ def test_a_workbook_with_every_checkin_tab_deleted_syncs_and_says_so_once(lang: 
         del backend.tabs[name]
     report = run_sync(backend, AS_OF)
     assert_says_all_tabs_are_gone(report, lang)
-    assert checkin_tabs(backend.tabs, lang) == []  # a sync never makes up the tabs people deleted
+    # A sync never makes up the teams' tabs people deleted; the organisation's own comes back, empty.
+    assert checkin_tabs(backend.tabs, lang) == [org_checkin_tab_name(lang)]
     assert run_sync(backend, AS_OF)["writes"]["cells"] == 0  # and settles
 
 
@@ -139,7 +140,7 @@ def test_cli_syncs_an_xlsx_without_checkin_tabs_and_prints_the_sentence(
     assert ALL_GONE[lang] in result.output and "Traceback" not in result.output
     result = CliRunner().invoke(main, ["validate", str(path), "--as-of", AS_OF.isoformat()])
     assert result.exit_code == 1 and ALL_GONE[lang] in result.output
-    assert checkin_tabs(openpyxl.load_workbook(path).sheetnames, lang) == []
+    assert checkin_tabs(openpyxl.load_workbook(path).sheetnames, lang) == [org_checkin_tab_name(lang)]
 
 
 # The Google backend, on a sheet synced before, whose check-in tabs a person then deleted.
@@ -167,7 +168,7 @@ def test_google_sync_of_a_sheet_whose_checkin_tabs_were_deleted_says_so(google_f
     report = run_sync(sync_backend(google_fake, sid, lang), AS_OF)
     assert_says_all_tabs_are_gone(report, lang)
     assert google_fake.take_errors() == []
-    assert checkin_tabs(google_fake.book(sid).titles(), lang) == []
+    assert checkin_tabs(google_fake.book(sid).titles(), lang) == [org_checkin_tab_name(lang)]
     assert run_sync(sync_backend(google_fake, sid, lang), AS_OF)["writes"]["api_calls"]["write"] == 0
 
 

@@ -66,7 +66,8 @@ def test_the_layout_json_matches_the_google_backends_requests(lang: str) -> None
             {"range": a1(r["setDataValidation"]["range"]),
              "values": None if cond["type"] == "ONE_OF_RANGE" else [v["userEnteredValue"] for v in cond["values"]],
              "source": cond["values"][0]["userEnteredValue"][1:] if cond["type"] == "ONE_OF_RANGE" else None,
-             "strict": r["setDataValidation"]["rule"]["strict"]}
+             "strict": r["setDataValidation"]["rule"]["strict"],
+             "help": r["setDataValidation"]["rule"].get("inputMessage")}
             for r in reqs if "setDataValidation" in r
             for cond in [r["setDataValidation"]["rule"]["condition"]]]
         rules = [r["addConditionalFormatRule"]["rule"] for r in reqs if "addConditionalFormatRule" in r]
@@ -117,7 +118,7 @@ def test_a1_ranges_colours_and_the_chart_read_as_the_protocol_shows() -> None:
     # Areas down to the template's row 3 000 reach the tab's 101 laid-out rows: open-ended, as Sheets reads `B2:B`.
     assert checkins["rows"] == 101
     assert checkins["dropdowns"][0] == {"range": "B2:B", "values": None, "source": "'Listes'!C2:C200",
-                                        "strict": False}
+                                        "strict": False, "help": None}
     stale, green = checkins["colour_rules"][:2]  # the key's grey first, so that it wins over the status colours
     assert stale == {"range": "F2:I", "formula": '=($I2<>($B2&"|"&$A2))*(($I2&$F2&$G2&$H2)<>"")=1',
                      "text": None, "colour": "#B7B7B7"}
@@ -194,7 +195,7 @@ def test_a_hundred_team_workbook_stays_far_below_the_cell_limit() -> None:
     layout = build_layout(WorkbookSpec("Acme", "en", "2025-Q1", [Team(f"Team {i}") for i in range(100)]))
     doc = layout_json(layout)
     cells = sum(tab["rows"] * tab["cols"] for tab in doc["tabs"])
-    assert len(doc["tabs"]) == 106
+    assert len(doc["tabs"]) == 107  # 100 teams' check-in tabs, the organisation's, and the template's six
     # 322 474 cells: 3.2 % of the limit (84 % were every tab as long as the template's areas: 3 000 check-in rows,
     # 20 000 History rows).
     assert cells < SHEETS_CELL_LIMIT // 20, cells

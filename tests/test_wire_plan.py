@@ -40,7 +40,8 @@ def test_plan_cells_only_touch_computed_columns_of_people_tabs() -> None:
     ev = evaluate(snapshot, "addon", AS_OF)
     plan = plan_json(ev.plan, snapshot, computed_columns(ev.workbook))
     assert plan["computed"] == {"OKR": [11, 12, 13, 14, 15, 16, 17, 18], "Check-ins Marketing": [6, 7, 8, 9],
-                                "Check-ins Ventes": [6, 7, 8, 9], "Check-ins Succès client": [6, 7, 8, 9]}
+                                "Check-ins Ventes": [6, 7, 8, 9], "Check-ins Succès client": [6, 7, 8, 9],
+                                "Check-ins Organisation": [6, 7, 8, 9]}
     assert plan["cells"] and all(c["col"] in plan["computed"][c["tab"]] for c in plan["cells"])
     assert {t["name"] for t in plan["tabs"]} == {"Org", "Historique", "Listes"}
     assert plan["charts"] == [{"tab": "Org", "title": catalog.message("org.chart_title", "fr"), "labels": "A6:A8",

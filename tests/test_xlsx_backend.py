@@ -115,8 +115,9 @@ def test_provision_adds_dropdowns_as_list_validations(tmp_path: Path, lang: str)
         validations = wb[tab.name].data_validations.dataValidation
         assert len(validations) == len(tab.dropdowns)
         for dropdown, dv in zip(tab.dropdowns, validations, strict=True):
-            assert dv.type == "list" and dv.showErrorMessage
-            assert dv.errorStyle == ("stop" if dropdown.strict else "warning")
+            # A strict list stops other values; any other only offers its values, silently (see test_dropdown_rules).
+            assert dv.type == "list" and dv.showErrorMessage == dropdown.strict
+            assert dv.errorStyle == ("stop" if dropdown.strict else "information")
             assert str(dv.sqref) == _span(dropdown.area)
             if dropdown.source_tab and dropdown.source:
                 # Through a workbook name, so Excel keeps it a plain dropdown that openpyxl can read back.

@@ -31,7 +31,13 @@ function personEdits(ss, edit) {
 
 function run(one) {
   const ss = new sheets.FakeSpreadsheet({ blank: false, locale: 'fr_CA', timeZone: 'America/Montreal', name: 'OKR', id: 'ss-1' });
-  one.tabs.forEach((tab) => ss.insertSheet(tab.name).put(1, 1, tab.values));
+  one.tabs.forEach((tab) => {
+    const sheet = ss.insertSheet(tab.name);
+    // As wide as what it holds (the Lists tab reaches column AF, the organisation's KRs).
+    const width = Math.max(0, ...tab.values.map((row) => row.length));
+    if (width > sheet.getMaxColumns()) sheet.insertColumnsAfter(sheet.getMaxColumns(), width - sheet.getMaxColumns());
+    sheet.put(1, 1, tab.values);
+  });
   const env = load({ spreadsheet: ss });
   const all = ss.getSheets();
   const reads = all.map((s) => ({ name: s.getName(), values: s.getDataRange().getValues() }));

@@ -21,7 +21,7 @@ function rendered(layout, opts = {}) {
 test('a blank spreadsheet gets the layout\'s tabs in order, its title, locale and time zone', () => {
   const env = rendered(FR);
   assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Lisez-moi', 'Réglages', 'OKR', 'Check-ins Marketing',
-    'Check-ins Ventes', 'Check-ins Finance', 'Org', 'Historique', 'Listes']);
+    'Check-ins Ventes', 'Check-ins Finance', 'Check-ins Organisation', 'Org', 'Historique', 'Listes']);
   assert.equal(env.ss.getName(), 'OKR Acme 2025-T1');
   assert.equal(env.ss.getSpreadsheetLocale(), FR.locale);
   assert.equal(env.ss.getSpreadsheetTimeZone(), FR.time_zone);
@@ -38,7 +38,7 @@ test('headers are written as text, frozen, filled and bold; sizes and widths fol
   // of carrying thousands of blank rows.
   assert.equal(okr.getMaxRows(), 101);
   assert.deepEqual(env.ss.sheets.map((sheet) => sheet.getMaxRows()), FR.tabs.map((t) => t.rows));
-  assert.deepEqual(FR.tabs.map((t) => t.rows), [111, 116, 101, 101, 101, 101, 133, 101, 400]);
+  assert.deepEqual(FR.tabs.map((t) => t.rows), [111, 116, 101, 101, 101, 101, 101, 133, 101, 400]);
   assert.equal(env.ss.sheet('Check-ins Ventes').getMaxColumns(), 26);
   assert.equal(env.ss.sheet('Lisez-moi').getFrozenRows(), 0);
   FR.tabs[2].widths.forEach((w, i) => assert.equal(okr.getColumnWidth(i + 1), w, 'width of column ' + (i + 1)));
@@ -119,7 +119,11 @@ test('dropdowns: fixed lists strict or not, team lists read from the Lists tab',
   const kr = env.ss.sheet('Check-ins Finance').getRange('B2').getDataValidation();
   assert.equal(kr.getCriteriaValues()[0].getA1Notation(), 'D2:D200', 'the third team reads the fourth column');
   const confidence = env.ss.sheet('Check-ins Finance').getRange('D9').getDataValidation();
-  assert.deepEqual(plain(confidence.getCriteriaValues()[0]), ['🟢', '🟡', '🔴']);
+  assert.deepEqual(plain(confidence.getCriteriaValues()[0]), ['🟢', '🟡', '🔴', 'vert', 'jaune', 'rouge']);
+  assert.equal(confidence.getAllowInvalid(), true, 'a percentage goes in as typed');
+  assert.match(confidence.getHelpText(), /80 %/);
+  const orgKr = env.ss.sheet('Check-ins Organisation').getRange('B2').getDataValidation();
+  assert.equal(orgKr.getCriteriaValues()[0].getA1Notation(), 'AF2:AF200', "the organisation's KRs, past every team's");
   assert.equal(okr.getRange('A2').getDataValidation(), null);
 });
 
@@ -206,7 +210,7 @@ test('a plan\'s chart is left alone when it already reads its ranges, else redra
 test('English layout: English tabs and words', () => {
   const env = rendered(EN, { locale: 'en_US' });
   assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Read me', 'Settings', 'OKRs', 'Check-ins Marketing',
-    'Check-ins Sales', 'Org', 'History', 'Lists']);
+    'Check-ins Sales', 'Check-ins Organisation', 'Org', 'History', 'Lists']);
   const rules = env.ss.sheet('OKRs').getConditionalFormatRules();
   assert.equal(rules[0].getBooleanCondition().getCriteriaValues()[0], '=($R2<>($A2&""))*(($R2&$K2&$L2&$M2&$N2&$O2&$P2&$Q2)<>"")=1');
   assert.equal(rules[1].getBooleanCondition().getCriteriaValues()[0], '=$O2="Green"');
@@ -239,9 +243,10 @@ test('calls stay per tab, rule and area, never per cell', () => {
   assert.equal(calls['Sheet.setColumnWidths'], widthRuns);
   // A fresh sheet has Apps Script's 1000 rows: each tab costs one call to be cut to its laid-out rows.
   assert.equal(calls['Sheet.deleteRows'], tabs);
-  assert.ok(total - widthRuns < 32 * tabs, `${total} calls for ${tabs} tabs`);
-  // 230: what a tab costs whatever its cells (rules, protections, formats), over 9 tabs.
-  assert.ok(total < cells + 230, 'not a call per cell');
+  // A check-in tab, the costliest (two dropdowns, three protections, its colour rules), takes 46 calls.
+  assert.ok(total - widthRuns < 34 * tabs, `${total} calls for ${tabs} tabs`);
+  // 280: what a tab costs whatever its cells (rules, protections, formats), over 10 tabs.
+  assert.ok(total < cells + 280, 'not a call per cell');
 });
 
 test('a layout tab name already held by a blank tab does not stop the set-up', () => {

@@ -8,9 +8,10 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from .. import catalog
 from ..errors import BackendError, BadArgument
 from ..google_api import MAX_REQUEST_BYTES, GoogleGateway, parse_target, row_blocks, split_by_size
-from ..layout import Layout
+from ..layout import Layout, TabLayout
 from ..model import CellValue, Grid, Snapshot, Tab, WritePlan, WriteResult
 from .gsheets_anchors import (
     ANCHOR_KEY,
@@ -30,7 +31,7 @@ from .gsheets_cells import (
     cells_as_values,
     parse_spreadsheet,
 )
-from .gsheets_growth import anchored_room, service_room, service_rows
+from .gsheets_growth import anchor_rows, anchored_room, laid_out_rows, service_room, service_rows
 from .gsheets_layout import (
     MIN_COLS,
     api_value,
@@ -39,9 +40,14 @@ from .gsheets_layout import (
     padded_size,
     padded_values,
     quote_tab,
+    sheet_properties,
+    tab_requests,
 )
 
 T = TypeVar("T")
+#: New check-in tabs go just before the Org tab, in either language.
+ORG_TABS = {catalog.tab_name("org", lang) for lang in catalog.LANGS}
+SETTINGS_TABS = {catalog.tab_name("settings", lang) for lang in catalog.LANGS}
 __all__ = ["ANCHOR_KEY", "READ_FIELDS", "GoogleBackend", "cell_value", "open_google", "parse_spreadsheet"]
 
 
@@ -106,6 +112,7 @@ class GoogleBackend:
         sizes = {name: padded_size(grid, _grid_of(snapshot.tabs.get(name))) for name, grid in plan.tabs.items()}
         prepare, new_anchors, ours = self._prepare(state, snapshot, missing, sizes, {tab for tab, _ in rows}, removed)
         prepare += [delete_request(metadata_id) for metadata_id in removed]
+        prepare += self._new_tabs(state, plan.new_tabs, ours)
         if prepare:
             # Anchors are laid by row index, so a row moved between this sync's read and this call would take
             # another row's anchor. The same call answers with those tabs as they now stand: an anchor whose
@@ -158,8 +165,9 @@ class GoogleBackend:
                      "gridProperties": {"rowCount": rows, "columnCount": cols}}
             requests.append({"addSheet": {"properties": props}})
             state.sheets[name] = SheetGrid(sheet_id, rows, cols)
+        # Settings is written to only when a team is added: its row gets an anchor, not room to type.
         anchored = sorted(t for t in written | {key[0] for key in state.anchors}
-                          if t in state.sheets and t in snapshot.tabs)
+                          if t in state.sheets and t in snapshot.tabs and t not in SETTINGS_TABS)
         ours = set(new_anchors.values())
         grown: list[dict[str, Any]] = []
         done: set[str] = set()
@@ -186,6 +194,24 @@ class GoogleBackend:
                                                   "length": cols - sheet.cols}})
                 sheet.cols = cols
         return requests + grown, new_anchors, ours
+
+    def _new_tabs(self, state: ReadState, tabs: list[TabLayout], ours: set[int]) -> list[dict[str, Any]]:
+        """The check-in tabs the plan lays out, each with its looks and anchored rows, before the Org tab."""
+        tabs = [t for t in tabs if t.name not in state.sheets]
+        ids = choose_sheet_ids(len(tabs), {s.sheet_id for s in state.sheets.values()})
+        org = [i for i, name in enumerate(state.sheets) if name in ORG_TABS]
+        at = org[0] if org else len(state.sheets)
+        requests: list[dict[str, Any]] = []
+        for k, (tab, sheet_id) in enumerate(zip(tabs, ids, strict=True)):
+            rows = laid_out_rows(tab)
+            props = sheet_properties(tab, sheet_id, at + k, rows)
+            requests.append({"addSheet": {"properties": props}})
+            requests += tab_requests(tab, sheet_id, {}, rows)
+            anchors, laid = anchor_rows(sheet_id, range(2, rows + 1), state.found.taken)
+            requests += anchors
+            ours |= set(laid)
+            state.sheets[tab.name] = SheetGrid(sheet_id, rows, props["gridProperties"]["columnCount"])
+        return requests
 
     def _lay(self, requests: list[dict[str, Any]], new_anchors: dict[RowKey, int], ours: set[int],
              snapshot: Snapshot) -> dict[RowKey, int]:

@@ -185,7 +185,8 @@ def layout_requests(layout: Layout, default_sheet_id: int) -> tuple[list[dict[st
         "fields": "title,locale,timeZone",
     }}]
     for index, tab in enumerate(layout.tabs):
-        props = _sheet_properties(tab, ids[tab.name], index, layout)
+        rows = laid_out_rows(tab, layout)
+        props = sheet_properties(tab, ids[tab.name], index, rows, [c for c in layout.charts if c.tab == tab.name])
         requests.append({"addSheet": {"properties": props}})
     # A spreadsheet always keeps one tab: the default one goes once ours exist.
     requests.append({"deleteSheet": {"sheetId": default_sheet_id}})
@@ -199,8 +200,10 @@ def layout_requests(layout: Layout, default_sheet_id: int) -> tuple[list[dict[st
     return requests, ids
 
 
-def _sheet_properties(tab: TabLayout, sheet_id: int, index: int, layout: Layout) -> dict[str, Any]:
-    rows, cols = laid_out_rows(tab, layout), tab_cols(tab, [c for c in layout.charts if c.tab == tab.name])
+def sheet_properties(tab: TabLayout, sheet_id: int, index: int, rows: int,
+                     charts: list[ChartSpec] | None = None) -> dict[str, Any]:
+    """A new tab's properties: title, place, size, frozen rows, hidden or not, colour."""
+    cols = tab_cols(tab, charts or [])
     props: dict[str, Any] = {
         "sheetId": sheet_id,
         "title": tab.name,
@@ -266,7 +269,9 @@ def _validation(dropdown: Dropdown, sheet_id: int, ids: dict[str, int], rows: in
         condition = {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": "=" + source}]}
     else:
         condition = {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in dropdown.values]}
-    rule = {"condition": condition, "strict": dropdown.strict, "showCustomUi": True}
+    rule: dict[str, Any] = {"condition": condition, "strict": dropdown.strict, "showCustomUi": True}
+    if dropdown.help:
+        rule["inputMessage"] = dropdown.help
     return {"setDataValidation": {"range": grid_range(sheet_id, dropdown.area, rows), "rule": rule}}
 
 

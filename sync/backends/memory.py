@@ -40,6 +40,8 @@ class MemoryBackend:
         return row
 
     def apply(self, plan: WritePlan, snapshot: Snapshot) -> WriteResult:
+        for tab in plan.new_tabs:
+            self.tabs.setdefault(tab.name, copy.deepcopy(tab.grid))
         for w in plan.cells:
             self.set(w.tab, w.row, w.col, w.value)
         for name, grid in plan.tabs.items():

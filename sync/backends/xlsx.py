@@ -31,7 +31,7 @@ from ..errors import BackendError, BadArgument, NotOurWorkbook, OkrsyncError, Wo
 from ..layout import Layout
 from ..model import Grid, Snapshot, Tab, WritePlan, WriteResult
 from ..workbook import lang_of
-from .xlsx_layout import HEADING_FONT, inherit_column_style, render, set_charts, write_value
+from .xlsx_layout import HEADING_FONT, inherit_column_style, insert_tab, render, set_charts, write_value
 from .xlsx_package import chart_counts, keep_cached_values
 from .xlsx_read import read_sheets, sheet_parts
 
@@ -98,6 +98,9 @@ class XlsxBackend:
             self._refuse_if_open_elsewhere()  # before the slow load, not only at the save
             wb = self._load()
             _restore_impossible_dates(wb, snapshot, self._impossible_dates)
+            for tab in plan.new_tabs:
+                if tab.name not in wb.sheetnames:
+                    insert_tab(wb, tab)
             for write in plan.cells:
                 if write.tab not in wb.sheetnames:
                     raise NotOurWorkbook("error.not_ours", self.lang, path=self.location, tab=write.tab)

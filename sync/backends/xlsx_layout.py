@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import catalog
 from ..layout import Area, Dropdown, Layout, TabLayout
 from ..model import CellValue, ChartSpec, Heading, Percent
 
@@ -41,6 +42,7 @@ MAX_LIST_LITERAL = 255
 #: Where dropdown values too long for a literal go: a hidden tab of ours, never the engine's.
 VALUES_TAB = "okrsync-values"
 LIST_NAME = "okrsync_list_{}"
+ORG_TABS = {catalog.tab_name("org", lang) for lang in catalog.LANGS}
 
 
 def render(layout: Layout) -> Workbook:
@@ -91,6 +93,15 @@ def render_tab(wb: Workbook, tab: TabLayout) -> Worksheet:
         ws.conditional_formatting.add(span(rule.area), rule_format)
     if locking:
         _protect(ws, whole=tab.protect_whole)
+    return ws
+
+
+def insert_tab(wb: Workbook, tab: TabLayout) -> Worksheet:
+    """A tab added to an existing workbook (a check-in tab), placed just before the Org tab."""
+    ws = render_tab(wb, tab)
+    org = [i for i, name in enumerate(wb.sheetnames) if name in ORG_TABS]
+    if org:
+        wb.move_sheet(ws, offset=org[0] - wb.sheetnames.index(ws.title))
     return ws
 
 
@@ -203,12 +214,17 @@ def _validation(wb: Workbook, dropdown: Dropdown) -> DataValidation:
         formula = _list_name(wb, sheet_range(dropdown.source_tab, dropdown.source))
     else:
         formula = list_literal(dropdown.values) or _list_name(wb, _values_range(wb, dropdown.values))
+    # A list that is not strict only offers its values: anything else ("80 %" for a confidence) goes in without a
+    # word, as Sheets' non-strict list takes it (the sync's validation says what is wrong). Excel and LibreOffice
+    # both stay silent when no error message is to be shown.
     dv = DataValidation(
         type="list",
         formula1=formula,
         allow_blank=True,
-        showErrorMessage=True,
-        errorStyle="stop" if dropdown.strict else "warning",
+        showErrorMessage=dropdown.strict,
+        errorStyle="stop" if dropdown.strict else "information",
+        showInputMessage=bool(dropdown.help),
+        prompt=dropdown.help,
     )
     dv.add(span(dropdown.area))
     return dv
@@ -297,9 +313,12 @@ def _cells(ws: Worksheet, area: Area) -> list[Cell]:
 def _protect(ws: Worksheet, whole: bool) -> None:
     """Sheet protection without a password: Excel's nearest thing to Sheets' warning-only protection."""
     ws.protection.sheet = True
-    # Resizing columns never hurts; on input tabs people also add, remove, sort and filter their rows.
+    # Formatting cells and resizing columns never hurts; on input tabs people also add columns of their own, and
+    # add, remove, sort and filter their rows. (In openpyxl, False allows what the flag names.)
+    ws.protection.formatCells = False
     ws.protection.formatColumns = False
     if not whole:
+        ws.protection.insertColumns = False
         ws.protection.formatRows = False
         ws.protection.insertRows = False
         ws.protection.deleteRows = False

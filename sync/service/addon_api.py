@@ -5,24 +5,23 @@ The service never touches the spreadsheet here: the add-on reads it, posts it, a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from .. import catalog
 from ..dashboard import dashboard
 from ..engine import evaluate
 from ..errors import BadArgument, NotOurWorkbook, OkrsyncError
 from ..google_api import GoogleGateway
-from ..layout import build_layout, checkin_tab, org_chart
-from ..lint import kr_frame, read_rows
-from ..model import CellWrite, Snapshot, WritePlan
-from ..plan import lists_of
+from ..layout import build_layout
+from ..model import Snapshot
+from ..teams import add_team
 from ..wire_layout import layout_json, tab_json
 from ..wire_plan import computed_columns, plan_json
 from ..wire_snapshot import Spreadsheet, read_snapshot
-from ..workbook import Workbook, detect_lang, next_team_row, read_workbook
+from ..workbook import Workbook, detect_lang, read_workbook
 from . import addon_records, addon_requests, payloads
 from .auth import Caller, authenticate, request_lang
 from .context import Service, service
@@ -94,17 +93,7 @@ def addon_team() -> ResponseReturnValue:
         raise BadArgument("wire.missing", lang, path="snapshot")
     snapshot, sheet = read_snapshot(body["snapshot"], lang)
     wb = _workbook(snapshot, sheet, lang)
-    wb_lang = wb.settings.lang
-    teams = wb.settings.teams
-    tab = checkin_tab(team.name, len(teams) + 1, wb_lang)
-    addon_requests.check_new_team(team, teams, list(snapshot.tabs), tab.name, lang)
-    settings = catalog.tab_name("settings", wb_lang)
-    row = next_team_row(snapshot.tabs[settings], wb_lang)
-    if row is None:
-        raise BadArgument("service.no_team_table", lang, tab=settings)
-    values = [team.name, team.manager, team.email, tab.name]
-    cells = [CellWrite(settings, row, col, value) for col, value in enumerate(values, start=1)]
-    lists = lists_of(wb_lang, [*(t.name for t in teams), team.name], kr_frame(read_rows(wb)))
-    # The org chart covers one more team: the add-on redraws it with the Lists tab.
-    plan = WritePlan(cells, {catalog.tab_name("lists", wb_lang): lists}, [org_chart(wb_lang, len(teams) + 1)])
-    return jsonify({"tabs": [tab_json(tab)], "plan": plan_json(plan, snapshot, computed_columns(wb))})
+    added = add_team(wb, team, lang)
+    # The add-on renders the tab itself, then writes the rest and redraws the org chart with the Lists tab.
+    plan = replace(added.plan, new_tabs=[])
+    return jsonify({"tabs": [tab_json(added.tab)], "plan": plan_json(plan, snapshot, computed_columns(wb))})

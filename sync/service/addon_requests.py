@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadArgument
-from ..layout import MAX_TEAMS, Team
+from ..layout import Team
 from . import payloads
 from .payloads import json_body as json_body  # the one reader of JSON bodies, for every endpoint
 
@@ -71,13 +71,3 @@ def new_team(body: dict[str, Any], lang: str) -> Team:
     email = payloads.emails({"email": [raw["email"]]} if raw.get("email") is not None else {}, "email", lang)
     return Team(name, manager, email[0] if email else "")
 
-
-def check_new_team(team: Team, teams: list[Team], tabs: list[str], tab: str, lang: str) -> None:
-    """400 when the team, or its check-in tab, already exists, or the workbook has all the teams it may."""
-    if any(t.name.casefold() == team.name.casefold() for t in teams):
-        raise BadArgument("service.team_exists", lang, team=team.name)
-    # Sheets refuses two tabs whose names differ only by case.
-    if any(name.casefold() == tab.casefold() for name in tabs):
-        raise BadArgument("service.team_tab_exists", lang, tab=tab)
-    if len(teams) >= MAX_TEAMS:
-        raise BadArgument("service.too_many_teams", lang, limit=MAX_TEAMS)

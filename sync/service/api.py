@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import BadArgument, SyncedByAddon, WorkbookNotFound, said_in
 from ..google_api import parse_target
 from ..layout import build_layout
-from . import payloads
+from . import addon_requests, payloads
 from .auth import Caller, authenticate, may_see, request_lang, require_editor
 from .context import Service, service
 from .registry import ADDON, WorkbookRecord
-from .runner import record_preview, sync_workbook
+from .runner import add_team_now, record_preview, sync_workbook
 from .views import detail_json, run_json, summary_json
 from .workbooks import inspect, local_path, open_backend, provision
 
@@ -146,6 +146,18 @@ def sync_now(workbook_id: str) -> ResponseReturnValue:
         raise SyncedByAddon("service.addon_sync_refused", wb.lang, title=wb.title).in_workbook_lang(wb.lang)
     outcome = sync_workbook(svc, wb, "api")
     return jsonify({"run": run_json(outcome.run), "report": outcome.report})
+
+
+@bp.post("/api/workbooks/<workbook_id>/teams")
+def add_team(workbook_id: str) -> ResponseReturnValue:
+    """Add a team: its Settings row and its check-in tab; 409 while a sync of it runs."""
+    svc, wb = editable_workbook(workbook_id)
+    lang = request_lang(request.headers)
+    if wb.backend == ADDON:
+        raise SyncedByAddon("service.addon_sync_refused", lang, title=wb.title)
+    team = addon_requests.new_team(_body(svc, lang), lang)
+    added = add_team_now(svc, wb, team, lang)
+    return jsonify({"team": team.name, "tab": added.tab.name}), 201
 
 
 @bp.get("/api/workbooks/<workbook_id>/runs")

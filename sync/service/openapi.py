@@ -179,6 +179,10 @@ def document() -> dict[str, Any]:
             "/api/workbooks/{workbook_id}/sync": {
                 "post": _op("Sync now", ("200", "SyncResult", "Synced"), user_errors, _USER, params=_ID),
             },
+            "/api/workbooks/{workbook_id}/teams": {
+                "post": _op("Add a team: its Settings row and its check-in tab (not for a workbook its add-on syncs)",
+                            ("201", "TeamAdded", "Added"), body_errors, _USER, body="TeamRequest", params=_ID),
+            },
             "/api/workbooks/{workbook_id}/runs": {
                 "get": _op("Runs, newest first", ("200", "RunList", "The runs"), user_errors, _USER,
                            params=[*_ID, limit]),

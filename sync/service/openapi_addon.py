@@ -20,7 +20,7 @@ LAYOUT_TAB = obj({
     "formats": {"type": "array", "items": obj({"range": A1, "pattern": {"type": "string"}})},
     "dropdowns": {"type": "array", "items": obj({
         "range": A1, "values": {"type": ["array", "null"], "items": {"type": "string"}}, "source": STR,
-        "strict": {"type": "boolean"}})},
+        "strict": {"type": "boolean"}, "help": STR})},
     "colour_rules": {"type": "array", "items": obj({"range": A1, "formula": STR, "text": STR,
                                                      "colour": {"type": "string"}})},
     "protections": {"type": "array", "items": obj({"range": {"oneOf": [{"type": "null"}, A1]},
@@ -34,7 +34,12 @@ ADDON_PLAN = obj({
     "tabs": {"type": "array", "items": obj({"name": {"type": "string"},
                                              "values": {"type": "array", "items": {"type": "array", "items": VALUE}}})},
     "charts": {"type": "array", "items": CHART},
+    "new_tabs": {"type": "array", "items": ref("LayoutTab")},
 })
+NEW_TEAM = {"type": "object", "required": ["name"], "properties": {
+    "name": {"type": "string", "minLength": 1, "maxLength": 80},
+    "manager": {"type": "string", "maxLength": 200},
+    "email": {"type": "string", "format": "email"}}}
 SNAPSHOT = {
     "type": "object", "required": ["spreadsheet", "tabs"],
     "description": "The okrsync tabs as the add-on reads them (addon/PROTOCOL.md).",
@@ -58,11 +63,9 @@ ADDON_SCHEMAS: dict[str, Any] = {
         "snapshot": ref("AddonSnapshot"), "write": {"type": "boolean"},
         "trigger": {"type": "string", "enum": ["menu", "nightly"]}, "as_of": {"type": "string", "format": "date"}}},
     "AddonTeamRequest": {"type": "object", "required": ["snapshot", "team"], "properties": {
-        "snapshot": ref("AddonSnapshot"),
-        "team": {"type": "object", "required": ["name"], "properties": {
-            "name": {"type": "string", "minLength": 1, "maxLength": 80},
-            "manager": {"type": "string", "maxLength": 200},
-            "email": {"type": "string", "format": "email"}}}}},
+        "snapshot": ref("AddonSnapshot"), "team": NEW_TEAM}},
+    "TeamRequest": {"type": "object", "required": ["team"], "properties": {"team": NEW_TEAM}},
+    "TeamAdded": obj({"team": {"type": "string"}, "tab": {"type": "string"}}),
     "AddonPlan": ADDON_PLAN,
     "Dashboard": obj({
         "focus": {"type": "array", "items": obj({

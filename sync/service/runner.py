@@ -9,7 +9,8 @@ from ..backends.memory import MemoryBackend
 from ..engine import run_sync
 from ..errors import OkrsyncError, SyncedByAddon, WorkbookLocked, said_in
 from ..google_retry import SYNC_RETRY_BUDGET, RetryBudget, SyncGuard
-from ..layout import Layout
+from ..layout import Layout, Team
+from ..teams import NewTeam, add_team_to
 from . import lease, logs
 from .context import Service
 from .ratelimit import BUDGET, Reservation
@@ -53,6 +54,21 @@ def sync_workbook(svc: Service, wb: WorkbookRecord, trigger: str, *, raise_error
             kept.release()
     finally:
         reservation.settle(0, 0)  # a no-op once _run settled it with the calls made
+
+
+def add_team_now(svc: Service, wb: WorkbookRecord, team: Team, lang: str) -> NewTeam:
+    """Add a team to `wb` under its lease, as a sync would write: WorkbookLocked while a sync holds it."""
+    reservation = svc.limiter.reserve(*expected_cost(svc, wb))
+    backend = None
+    try:
+        kept = lease.take(svc.registry, wb.id, lease.new_holder("team"), svc.clock, svc.lease_ttl, wb.lang, wb.title)
+        try:
+            backend = open_registered(svc, wb, guard_for(svc, kept))
+            return add_team_to(backend, team, lang, before_write=kept.confirm)
+        finally:
+            kept.release()
+    finally:
+        reservation.settle(*(backend.api_calls() if backend is not None else (0, 0)))
 
 
 def expected_cost(svc: Service, wb: WorkbookRecord) -> tuple[int, int]:
