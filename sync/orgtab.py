@@ -10,8 +10,8 @@ import pandas as pd
 
 from . import catalog
 from .history import pct
-from .layout import ORG_TEAM_HEADER_ROW
-from .model import Grid, Heading
+from .layout import CHART_SERIES_COL, ORG_TEAM_HEADER_ROW
+from .model import STATUSES, Grid, Heading, Percent
 from .parse import cell_text
 from .rollup import Objective, Rollup
 
@@ -43,6 +43,12 @@ def _records(krs: pd.DataFrame, *columns: str) -> Iterator[tuple[str, dict[str, 
         yield kr_id, dict(zip(columns, values, strict=True))
 
 
+def chart_series(progress: float | None, status: str) -> list[Percent | None]:
+    """A team's progress under its own status's column (I to L), blank under the others: the chart stacks these
+    columns, so each team's bar takes its status's colour and follows it at every sync, with no chart update."""
+    return [pct(progress) if status == s else None for s in STATUSES]
+
+
 def org_grid(
     title: str, quarter: str, as_of: dt.date, lang: str, rollup: Rollup, krs: pd.DataFrame, organisation: str
 ) -> Grid:
@@ -67,8 +73,10 @@ def org_grid(
             m("org.col.yellow"),
             m("org.col.red"),
             m("org.col.none"),
+            *(m("org.col.chart_series", status=word(s)) for s in STATUSES),
         ]
     )
+    assert len(grid[-1]) == CHART_SERIES_COL - 1 + len(STATUSES)
     for team in rollup.teams:
         c = team.counts
         grid.append(
@@ -81,6 +89,7 @@ def org_grid(
                 c["yellow"],
                 c["red"],
                 c["none"],
+                *chart_series(team.progress, team.status),
             ]
         )
 
