@@ -229,11 +229,9 @@ def build_layout(spec: WorkbookSpec) -> Layout:
     )
     org.colour_rules.extend(_status_rules(Area(1, ORG_ROWS, 1, 8), 0, lang))
     # Every section of the org tab keeps progress in B and expected (or confidence) in C, so one format
-    # set here serves every sync's rewrite, whatever the backend. The chart's columns hold progress in the team
-    # rows only: formatted that far, not down the tab (a formatted cell costs every read on Google).
+    # set here serves every sync's rewrite, whatever the backend; so do the chart's columns of progress.
     org.formats.append(NumberFormat(Area(2, ORG_ROWS, 2, 3), "percent"))
-    chart_cols = (CHART_SERIES_COL, CHART_SERIES_COL + len(STATUSES) - 1)
-    org.formats.append(NumberFormat(Area(ORG_TEAM_HEADER_ROW + 1, ORG_TEAM_HEADER_ROW + MAX_TEAMS, *chart_cols),
+    org.formats.append(NumberFormat(Area(2, ORG_ROWS, CHART_SERIES_COL, CHART_SERIES_COL + len(STATUSES) - 1),
                                     "percent"))
     org.protections.append(Protection(None, catalog.message("layout.service_protection", lang)))
 
