@@ -10,10 +10,11 @@
  * @typedef {{key: string, name: string, rows: number, cols: number, hidden: boolean, tab_colour: string|null,
  *   frozen_rows: number, widths: number[], values: Array<Array<*>>,
  *   cell_formats: Array<{row: number, col: number, pattern: string}>, bold: Array<Array<number>>,
- *   header_fills: Array<{row: number, col: number, colour: string}>,
+ *   header_fills: Array<{row: number, col: number, colour: string}>, right?: string[], wrap?: string[],
  *   formats: Array<{range: string, pattern: string|null}>, dropdowns: LayoutDropdown[],
  *   colour_rules: LayoutColourRule[], protections: LayoutProtection[]}} LayoutTab
- * @typedef {{tab: string, title: string, labels: string, values: string, row: number, col: number}} LayoutChart
+ * @typedef {{range: string, colour: string, line: boolean}} LayoutSeries
+ * @typedef {{tab: string, title: string, labels: string, series: LayoutSeries[], row: number, col: number}} LayoutChart
  * @typedef {{title: string, lang: string, locale: string, time_zone: string, tabs: LayoutTab[],
  *   charts: LayoutChart[], room?: Room}} Layout
  *
@@ -117,7 +118,9 @@ function renderTab_(ss, sheet, tab) {
   if (write) sheet.getRange(1, 1, write.values.length, write.values[0].length).setValues(write.values);
   if (tab.bold && tab.bold.length) sheet.getRangeList(tab.bold.map((c) => a1Of_(c[0], c[1]))).setFontWeight('bold');
   groupBy_(tab.header_fills, (f) => f.colour).forEach(([colour, cells]) =>
-    sheet.getRangeList(cells.map((f) => a1Of_(f.row, f.col))).setBackground(colour).setFontWeight('bold'));
+    sheet.getRangeList(cells.map((f) => a1Of_(f.row, f.col))).setBackground(colour).setFontWeight('bold').setWrap(true));
+  if (tab.right && tab.right.length) sheet.getRangeList(tab.right).setHorizontalAlignment('right');
+  if (tab.wrap && tab.wrap.length) sheet.getRangeList(tab.wrap).setWrap(true);
   (tab.dropdowns || []).forEach((d) => sheet.getRange(d.range).setDataValidation(dropdownRule_(ss, d)));
   const rules = (tab.colour_rules || []).map((rule) => colourRule_(sheet, rule));
   if (rules.length) sheet.setConditionalFormatRules(rules);
@@ -174,18 +177,27 @@ function colourRule_(sheet, rule) {
 }
 
 /**
- * The org tab's bar chart of team progress, legend off, no header row, anchored at its cell.
- * (EmbeddedChartBuilder: https://developers.google.com/apps-script/reference/spreadsheet/embedded-chart-builder)
+ * The org tab's combo chart, as the Google backend's addChart: columns stacked in their series' colours (a team
+ * has a value under its status's column only), `line` series drawn across them, one header row naming each
+ * series in the legend, the axis from 0 to 100 %, anchored at its cell.
+ * (EmbeddedComboChartBuilder: https://developers.google.com/apps-script/reference/spreadsheet/embedded-combo-chart-builder)
  * @param {GoogleAppsScript.Spreadsheet.Sheet} sheet
  * @param {LayoutChart} chart
  */
 function renderChart_(sheet, chart) {
-  const built = sheet.newChart().asBarChart()
-    .addRange(sheet.getRange(chart.labels))
-    .addRange(sheet.getRange(chart.values))
-    .setNumHeaders(0)
+  /** @type {Object<number, {type: string}>} */
+  const types = {};
+  chart.series.forEach((s, i) => { types[i] = { type: s.line ? 'line' : 'bars' }; });
+  /** @type {GoogleAppsScript.Spreadsheet.EmbeddedChartBuilder} */
+  let builder = sheet.newChart().asComboChart().setStacked().setColors(chart.series.map((s) => s.colour))
+    .setRange(0, 1)
+    .addRange(sheet.getRange(chart.labels));
+  chart.series.forEach((s) => { builder = builder.addRange(sheet.getRange(s.range)); });
+  const built = builder
+    .setNumHeaders(1)
     .setOption('title', chart.title)
-    .setOption('legend', { position: 'none' })
+    .setOption('legend', { position: 'bottom' })
+    .setOption('series', types)
     .setPosition(chart.row, chart.col, 0, 0)
     .build();
   sheet.insertChart(built);
@@ -193,8 +205,8 @@ function renderChart_(sheet, chart) {
 
 /**
  * Each chart as the plan wants it: left alone when one on its tab already reads its ranges; otherwise our
- * chart (the one reading from the labels' first cell) is removed and drawn again, so a person's own chart on
- * that tab stays.
+ * chart (the one reading from the labels' first cell, or the cell under it where charts drawn without a
+ * header row read from) is removed and drawn again, so a person's own chart on that tab stays.
  * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
  * @param {LayoutChart[]} charts
  */
@@ -204,9 +216,12 @@ function ensureCharts_(ss, charts) {
     if (!sheet) return;
     const ranges = (c) => c.getRanges().map((r) => r.getA1Notation());
     const existing = sheet.getCharts();
-    if (existing.some((c) => ranges(c).join() === [chart.labels, chart.values].join())) return;
+    const wanted = [chart.labels, ...chart.series.map((s) => s.range)].join();
+    if (existing.some((c) => ranges(c).join() === wanted)) return;
     const first = chart.labels.split(':')[0];
-    existing.filter((c) => ranges(c)[0] && ranges(c)[0].split(':')[0] === first).forEach((c) => sheet.removeChart(c));
+    const under = first.replace(/[0-9]+$/, (row) => String(Number(row) + 1));
+    const ours = (c) => ranges(c)[0] && [first, under].indexOf(ranges(c)[0].split(':')[0]) >= 0;
+    existing.filter(ours).forEach((c) => sheet.removeChart(c));
     renderChart_(sheet, chart);
   });
 }

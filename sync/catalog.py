@@ -59,6 +59,9 @@ class Column:
     row_colour: bool
     #: A column added after workbooks were made with this template: a workbook without it still syncs.
     optional: bool = False
+    #: Numbers sit against the right edge, their header above them; long text wraps inside the column's width.
+    right: bool = False
+    wrap: bool = False
 
 
 def columns(tab_key: str, lang: str) -> list[Column]:
@@ -74,6 +77,8 @@ def columns(tab_key: str, lang: str) -> list[Column]:
             status=c.get("status", False),
             row_colour=c.get("row_colour", False),
             optional=c.get("optional", False),
+            right=c.get("align") == "right",
+            wrap=c.get("wrap", False),
         )
         for c in template()["tabs"][tab_key]["columns"]
     ]

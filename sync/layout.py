@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from . import catalog
 from .errors import BadArgument
 from .layout_model import Area, ColourRule, Dropdown, Layout, NumberFormat, Protection, TabLayout
-from .model import ChartSpec, Grid, Heading, Percent
+from .model import STATUSES, ChartSeries, ChartSpec, Grid, Heading, Percent
 from .rowkey import key_formula
 
 #: Rows that dropdowns, formats and colour rules cover on input tabs.
@@ -17,6 +17,9 @@ OKR_ROWS = 500
 CHECKIN_ROWS = 3000
 #: Where the team table of the org tab starts, so the chart can point at it.
 ORG_TEAM_HEADER_ROW = 5
+#: The team table's expected share (C), and its first column of progress by status (I to L), that the chart draws.
+EXPECTED_COL = 3
+CHART_SERIES_COL = 9
 MAX_TEAMS = 30
 ORG_ROWS = 1000
 #: Rows of the hidden Lists tab that a team's KR dropdown reads.
@@ -113,6 +116,8 @@ def _column_tab(key: str, name: str, tab_key: str, lang: str, rows: int, colour:
     cols = catalog.columns(tab_key, lang)
     tab = TabLayout(key=key, name=name, grid=[[c.label for c in cols]], widths=[c.width for c in cols])
     tab.tab_colour = colour
+    tab.right_cols = [i for i, c in enumerate(cols, start=1) if c.right]
+    tab.wrap_cols = [i for i, c in enumerate(cols, start=1) if c.wrap]
     # First, so that it wins over the status colours: a row whose computed cells were written for another row.
     tab.colour_rules.extend(_stale_rules(tab_key, rows, lang))
     for i, c in enumerate(cols, start=1):
@@ -148,6 +153,7 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         frozen_rows=0,
         header_row=None,
         tab_colour=colours["tab_service"],
+        wrap_cols=[1],
     )
 
     settings_tpl = tpl["tabs"]["settings"]
@@ -212,20 +218,25 @@ def build_layout(spec: WorkbookSpec) -> Layout:
     tabs += [checkin_tab(team.name, index, lang) for index, team in enumerate(spec.teams, start=1)]
     tabs.append(org_checkin_tab(lang))
 
+    org_tpl = tpl["tabs"]["org"]
     org = TabLayout(
         key="org",
         name=catalog.tab_name("org", lang),
         grid=[[Heading(catalog.message("org.title", lang, org=spec.organisation, quarter=spec.quarter))]],
-        widths=tpl["tabs"]["org"]["widths"],
+        widths=org_tpl["widths"],
         frozen_rows=1,
         header_row=None,
         tab_colour=colours["tab_service"],
         protect_whole=True,
+        right_cols=list(org_tpl["right_columns"]),
+        wrap_cols=list(org_tpl["wrap_columns"]),
     )
     org.colour_rules.extend(_status_rules(Area(1, ORG_ROWS, 1, 8), 0, lang))
     # Every section of the org tab keeps progress in B and expected (or confidence) in C, so one format
-    # set here serves every sync's rewrite, whatever the backend.
+    # set here serves every sync's rewrite, whatever the backend; so do the chart's columns of progress.
     org.formats.append(NumberFormat(Area(2, ORG_ROWS, 2, 3), "percent"))
+    org.formats.append(NumberFormat(Area(2, ORG_ROWS, CHART_SERIES_COL, CHART_SERIES_COL + len(STATUSES) - 1),
+                                    "percent"))
     org.protections.append(Protection(None, catalog.message("layout.service_protection", lang)))
 
     history = _column_tab("history", catalog.tab_name("history", lang), "history", lang, 20000, colours["tab_service"])
@@ -315,15 +326,17 @@ def org_word(lang: str) -> str:
 
 
 def org_chart(lang: str, team_count: int) -> ChartSpec:
-    """The org tab's bar chart of team progress, over the team table the sync writes there."""
-    first = ORG_TEAM_HEADER_ROW + 1
+    """The org tab's chart over the team table the sync writes there: each team's progress as a column in its
+    status's colour (the table's columns I to L, one per status, stacked), and the expected share as a line."""
+    colours = catalog.template()["chart_colors"]
+    bars = [ChartSeries(CHART_SERIES_COL + i, colours[s]) for i, s in enumerate(STATUSES)]
     return ChartSpec(
         tab=catalog.tab_name("org", lang),
         title=catalog.message("org.chart_title", lang),
         label_col=1,
-        value_col=2,
-        first_row=first,
-        last_row=first + max(team_count, 1) - 1,
+        header_row=ORG_TEAM_HEADER_ROW,
+        last_row=ORG_TEAM_HEADER_ROW + max(team_count, 1),
         anchor_row=2,
-        anchor_col=10,
+        anchor_col=CHART_SERIES_COL + len(STATUSES) + 1,
+        series=(*bars, ChartSeries(EXPECTED_COL, colours["expected"], line=True)),
     )

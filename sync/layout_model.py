@@ -86,6 +86,15 @@ class TabLayout:
     tab_colour: str | None = None
     protect_whole: bool = False
     hidden: bool = False
+    #: Columns (1-based) whose cells, header included, sit against the right edge: numbers under their header.
+    right_cols: list[int] = field(default_factory=list)
+    #: Columns whose long text wraps within the column's width (titles, notes, comments).
+    wrap_cols: list[int] = field(default_factory=list)
+
+    @property
+    def printed(self) -> bool:
+        """Whether people print this tab: landscape, one page wide, its frozen rows repeated on every page."""
+        return not self.hidden
 
 
 @dataclass

@@ -96,18 +96,36 @@ class CellWrite(NamedTuple):
     value: CellValue
 
 
+@dataclass(frozen=True)
+class ChartSeries:
+    """One column of values a chart draws, in its colour: stacked columns, or a line across them."""
+
+    col: int
+    colour: str
+    line: bool = False
+
+
 @dataclass
 class ChartSpec:
-    """A bar chart on a service tab: labels and values are 1-based column ranges over rows."""
+    """A column chart on a service tab: labels and series are 1-based columns over the same rows.
+
+    `header_row` names each series (the legend) and the label column; the values are the rows under it, from
+    `first_row` (the header's next row) to `last_row`. Column series stack; a line series is drawn across them.
+    """
 
     tab: str
     title: str
     label_col: int
-    value_col: int
-    first_row: int
+    header_row: int
     last_row: int
     anchor_row: int
     anchor_col: int
+    series: tuple[ChartSeries, ...]
+
+    @property
+    def first_row(self) -> int:
+        """The first row of values, under the header."""
+        return self.header_row + 1
 
 
 @dataclass

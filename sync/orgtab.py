@@ -10,8 +10,8 @@ import pandas as pd
 
 from . import catalog
 from .history import pct
-from .layout import ORG_TEAM_HEADER_ROW
-from .model import Grid, Heading
+from .layout import CHART_SERIES_COL, ORG_TEAM_HEADER_ROW
+from .model import STATUSES, Grid, Heading, Percent
 from .parse import cell_text
 from .percent import percent_text, whole_share
 from .rollup import Objective, Rollup
@@ -59,6 +59,12 @@ def _points(share: float) -> str:
     return f"{int((whole_share(share) or 0) * 100):+d}".replace("+0", "0")
 
 
+def chart_series(progress: float | None, status: str) -> list[Percent | None]:
+    """A team's progress under its own status's column (I to L), blank under the others: the chart stacks these
+    columns, so each team's bar takes its status's colour and follows it at every sync, with no chart update."""
+    return [pct(progress) if status == s else None for s in STATUSES]
+
+
 def org_grid(title: str, settings: Settings, as_of: dt.date, rollup: Rollup, krs: pd.DataFrame) -> Grid:
     """Every section of the org tab; progress stays in column B and expected or confidence in C."""
     lang = settings.lang
@@ -86,8 +92,10 @@ def org_grid(title: str, settings: Settings, as_of: dt.date, rollup: Rollup, krs
             m("org.col.yellow"),
             m("org.col.red"),
             m("org.col.none"),
+            *(m("org.col.chart_series", status=word(s)) for s in STATUSES),
         ]
     )
+    assert len(grid[-1]) == CHART_SERIES_COL - 1 + len(STATUSES)
     for team in rollup.teams:
         c = team.counts
         grid.append(
@@ -100,6 +108,7 @@ def org_grid(title: str, settings: Settings, as_of: dt.date, rollup: Rollup, krs
                 c["yellow"],
                 c["red"],
                 c["none"],
+                *chart_series(team.progress, team.status),
             ]
         )
 

@@ -13,6 +13,7 @@ from .backends.gsheets_layout import (
     col_letters,
     grid_range,
     laid_out_rows,
+    right_areas,
     rule_condition,
     source_a1,
     tab_cols,
@@ -68,6 +69,9 @@ def tab_json(tab: TabLayout, layout: Layout | None = None) -> dict[str, Any]:
         "cell_formats": cell_formats,
         "bold": bold,
         "header_fills": [{"row": tab.header_row, "col": col, "colour": colour} for col, colour in fills],
+        # Whole columns, header included, as the Google backend's repeatCell ranges; header fills wrap too.
+        "right": [area_a1(area, rows) for area in right_areas(tab, rows)],
+        "wrap": [area_a1(Area(1, rows, c, c), rows) for c in tab.wrap_cols],
         # `number` formats have no pattern: the spreadsheet locale's own is left in place.
         "formats": [{"range": area_a1(f.area, rows), "pattern": NUMBER_FORMATS[f.kind]["pattern"]}
                     for f in tab.formats if "pattern" in NUMBER_FORMATS[f.kind]],
@@ -80,12 +84,14 @@ def tab_json(tab: TabLayout, layout: Layout | None = None) -> dict[str, Any]:
 
 
 def chart_json(chart: ChartSpec) -> dict[str, Any]:
-    """A chart of the layout JSON: labels and values as A1 ranges of its tab, anchored at a cell."""
+    """A chart of the layout JSON: labels and series as A1 ranges of its tab from the header row (one header),
+    each series with its colour, stacked columns unless drawn as a line; anchored at a cell."""
     def column(col: int) -> str:
-        return a1(Area(chart.first_row, chart.last_row, col, col))
+        return a1(Area(chart.header_row, chart.last_row, col, col))
 
-    return {"tab": chart.tab, "title": chart.title, "labels": column(chart.label_col),
-            "values": column(chart.value_col), "row": chart.anchor_row, "col": chart.anchor_col}
+    series = [{"range": column(s.col), "colour": s.colour, "line": s.line} for s in chart.series]
+    return {"tab": chart.tab, "title": chart.title, "labels": column(chart.label_col), "series": series,
+            "row": chart.anchor_row, "col": chart.anchor_col}
 
 
 def room_json() -> dict[str, float]:

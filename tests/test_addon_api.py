@@ -114,7 +114,7 @@ def test_team_gives_its_tab_its_settings_row_and_the_lists_tab(client: FlaskClie
     assert lists["name"] == "Lists" and lists["values"][0][4] == "Finance"
     assert lists["values"][0][:4] == [backend.tabs["Lists"][0][i] for i in range(4)]
     (chart,) = answer.json["plan"]["charts"]
-    assert (chart["tab"], chart["labels"], chart["values"]) == ("Org", "A6:A9", "B6:B9")  # four teams now
+    assert (chart["tab"], chart["labels"], chart["series"][0]["range"]) == ("Org", "A5:A9", "I5:I9")  # four teams now
 
 
 @pytest.mark.parametrize(("team", "says"), [

@@ -118,10 +118,17 @@ def api_description(requests: list[dict[str, Any]]) -> dict[str, Any]:
                 "rows": props["gridProperties"]["rowCount"], "cols": props["gridProperties"]["columnCount"],
                 "frozen_rows": props["gridProperties"].get("frozenRowCount", 0),
                 "tab_colour": hex_colour(props.get("tabColorStyle", {}).get("rgbColor")),
-                "header": [], "validations": [], "colour_rules": [], "protections": [],
+                "header": [], "validations": [], "colour_rules": [], "protections": [], "right": [], "wrap": [],
             }
         elif kind == "updateCells":
             tabs[names[body["start"]["sheetId"]]]["header"] = header(body["rows"])
+        elif kind == "repeatCell":
+            fmt = body["cell"].get("userEnteredFormat", {})
+            tab = tabs[names[body["range"]["sheetId"]]]
+            if fmt.get("horizontalAlignment") == "RIGHT":
+                tab["right"].append(a1(body["range"]))
+            if fmt.get("wrapStrategy") == "WRAP":
+                tab["wrap"].append(a1(body["range"]))
         elif kind == "setDataValidation":
             condition = body["rule"]["condition"]
             values = [v["userEnteredValue"] for v in condition["values"]]
@@ -153,12 +160,22 @@ def api_description(requests: list[dict[str, Any]]) -> dict[str, Any]:
             chart = body["chart"]
             basic = chart["spec"]["basicChart"]
             anchor = chart["position"]["overlayPosition"]["anchorCell"]
-            sources = [basic["domains"][0]["domain"], basic["series"][0]["series"]]
+            sources = [basic["domains"][0]["domain"], *(s["series"] for s in basic["series"])]
+            window = basic["axis"][0]["viewWindowOptions"]
             out["charts"].append({
                 "tab": names[anchor["sheetId"]], "title": chart["spec"]["title"],
                 "ranges": [a1(s["sourceRange"]["sources"][0]) for s in sources],
                 "row": anchor["rowIndex"] + 1, "col": anchor["columnIndex"] + 1,
+                "type": basic["chartType"], "stacked": basic["stackedType"] == "STACKED",
+                "headers": basic["headerCount"],
+                "colours": [hex_colour(s["colorStyle"]["rgbColor"]) for s in basic["series"]],
+                "lines": [i for i, s in enumerate(basic["series"]) if s["type"] == "LINE"],
+                "legend": basic["legendPosition"].removesuffix("_LEGEND").lower(),
+                "axis": [window["viewWindowMin"], window["viewWindowMax"]],
             })
+    for tab in tabs.values():
+        tab["right"].sort()
+        tab["wrap"].sort()
     out["tabs"] = sorted(tabs.values(), key=lambda t: t["index"])
     return out
 
@@ -197,9 +214,10 @@ def test_addon_workbook_matches_init_google(lang: str, google_fake: FakeGoogle, 
         assert ours == theirs, ours["name"]
     assert addon == api
     # The add-on side is grouped per tab, rule and area, never per cell (a tab's one more call since it is laid
-    # out with room to type: cutting Apps Script's 1000 default rows to its own). Check-in tabs cost the most
-    # (their help text a call more), and the organisation has one too.
-    assert calls < 43 * len(addon["tabs"])
+    # out with room to type: cutting Apps Script's 1000 default rows to its own; four more for its right-aligned
+    # and its wrapping columns, a range list and a call each). Check-in tabs cost the most (their help text a
+    # call more), and the organisation has one too.
+    assert calls < 47 * len(addon["tabs"])
 
 
 def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
@@ -215,7 +233,13 @@ def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
     assert len(okrs["colour_rules"]) == 5 and all(r["colour"].startswith("#") for r in okrs["colour_rules"])
     assert okrs["colour_rules"][0]["formula"].startswith("=($R2<>($A2&\"\"))")  # the key's grey, first
     assert okrs["protections"] and all(p["warning_only"] for p in okrs["protections"])
-    assert addon["charts"] and addon["charts"][0]["ranges"] == ["A6:A8", "B6:B8"]
+    (chart,) = addon["charts"]
+    assert chart["ranges"] == ["A5:A8", "I5:I8", "J5:J8", "K5:K8", "L5:L8", "C5:C8"]
+    assert chart["type"] == "COMBO" and chart["stacked"] and chart["lines"] == [4] and chart["headers"] == 1
+    org = tabs[catalog.tab_name("org", "fr")]
+    assert "A1:A" in org["wrap"] and {"B1:B", "C1:C"} <= set(org["right"])
+    assert okrs["wrap"].count("A1:A1") == 1 and "D1:D" in okrs["wrap"]  # headers wrap; so do titles
+    assert {"F1:F1", "L1:L1"} <= set(okrs["right"])  # Sheets right-aligns the numbers under them itself
     # Tabs are laid out with room to type, not thousands of rows; their rules run down to the last row.
     assert (okrs["rows"], tabs[lists]["rows"]) == (101, 400)  # the Lists tab: the 200 rows dropdowns read, and room
     assert {v["range"] for v in okrs["validations"]} == {"B2:B", "C2:C"}

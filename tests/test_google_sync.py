@@ -281,6 +281,8 @@ def test_typed_workbook_syncs_to_the_right_cells_colours_org_and_history(google_
         [teams(lang)[2], 0.75, 0.5, words["green"]],
     ]
     assert [row[4:8] for row in org[5:8]] == [[1, 1, 0, 0], [0, 1, 1, 0], [2, 0, 0, 0]]
+    # The chart's columns: each team's progress under its status's own (I green, J yellow), blank elsewhere.
+    assert [row[8:12] for row in org[5:8]] == [["", pytest.approx(0.362)], [0.5], [0.75]]
     focus = org.index([catalog.message("org.focus", lang)])
     listed = [row[0].split(" — ")[0] for row in org[focus + 2:focus + 6]]
     assert listed == [kr_id(k, lang) for k in ("ORG-KR1", "SAL-KR1", "MKT-KR2", "SAL-KR2")]  # red, then yellow
@@ -288,7 +290,7 @@ def test_typed_workbook_syncs_to_the_right_cells_colours_org_and_history(google_
     assert org[focus + 3][6] == _say(lang, "bloqué par le juridique", "blocked by legal")  # the latest comment
     assert org[focus + 5][6] == "100 %"  # as typed, though Sheets holds it as the number 1
     chart = google_fake.charts(sid, tab("org", lang))[0]["spec"]["basicChart"]["domains"][0]["domain"]
-    assert chart["sourceRange"]["sources"][0]["startRowIndex"] == 5  # the team rows just written
+    assert chart["sourceRange"]["sources"][0]["startRowIndex"] == 4  # the header naming the series, then the teams
 
     # History: one row per KR per week, from the week of its first check-in to the week of the sync.
     history = google_fake.values(sid, tab("history", lang))

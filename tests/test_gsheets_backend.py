@@ -12,9 +12,10 @@ import requests
 
 from benchmarks.synthetic import AS_OF as SYNTHETIC_END
 from benchmarks.synthetic import synthetic_layout, synthetic_snapshot
+from sync import catalog
 from sync.backends.gsheets import ANCHOR_KEY, READ_FIELDS, cell_value
 from sync.backends.gsheets_growth import SPARE_MIN, insert_rows, laid_out_rows, room, service_room
-from sync.backends.gsheets_layout import layout_requests
+from sync.backends.gsheets_layout import layout_requests, rgb
 from sync.demo import AS_OF, demo_layout
 from sync.engine import evaluate, run_sync
 from sync.errors import BackendError
@@ -121,7 +122,14 @@ def test_provisioning_is_one_create_one_batch_and_the_shares(google_fake: FakeGo
     assert google_fake.formats(sid, OKR)["L2"]["numberFormat"] == {"type": "PERCENT", "pattern": "0%"}
 
     chart = google_fake.charts(sid, ORG)[0]
-    assert chart["spec"]["basicChart"]["chartType"] == "BAR"
+    basic = chart["spec"]["basicChart"]
+    assert (basic["chartType"], basic["stackedType"], basic["headerCount"]) == ("COMBO", "STACKED", 1)
+    colours = catalog.template()["chart_colors"]
+    assert [s["colorStyle"]["rgbColor"] for s in basic["series"]] == [
+        rgb(colours[s]) for s in ("green", "yellow", "red", "none", "expected")]
+    assert [s["type"] for s in basic["series"]] == ["COLUMN"] * 4 + ["LINE"]
+    formats = google_fake.formats(sid, OKR)
+    assert formats["F1"]["horizontalAlignment"] == "RIGHT" and formats["D5"]["wrapStrategy"] == "WRAP"
     assert chart["spec"]["title"] == "Progression par équipe"
     shared = {p.get("emailAddress"): p["role"] for p in google_fake.permissions(sid)}
     assert shared["marie@acme.example"] == shared["luc@acme.example"] == "writer"

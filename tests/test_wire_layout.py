@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
+from sync import catalog
 from sync.backends import gsheets_growth
 from sync.backends.gsheets_growth import laid_out_rows, room, service_room, short_of_room
 from sync.backends.gsheets_layout import NUMBER_FORMATS, col_letters, layout_requests
 from sync.demo import demo_layout
 from sync.layout import Team, WorkbookSpec, build_layout, checkin_tab
 from sync.layout_model import WHOLE_COLUMNS_FROM, Area, Dropdown
+from sync.model import STATUSES
 from sync.wire_layout import layout_json, room_json, tab_json
 
 #: Google's limit on the cells of a spreadsheet.
@@ -130,8 +132,14 @@ def test_a1_ranges_colours_and_the_chart_read_as_the_protocol_shows() -> None:
     settings = next(t for t in doc["tabs"] if t["key"] == "settings")
     assert {"row": 6, "col": 2, "pattern": "yyyy-mm-dd"} in settings["cell_formats"]
     assert settings["values"][5][1] == 45658  # 2025-01-01 as a Sheets serial
-    assert doc["charts"] == [{"tab": "Org", "title": layout.charts[0].title, "labels": "A6:A7", "values": "B6:B7",
-                              "row": 2, "col": 10}]
+    colours = catalog.template()["chart_colors"]
+    bars = [{"range": f"{c}5:{c}7", "colour": colours[s], "line": False} for c, s in zip("IJKL", STATUSES, strict=True)]
+    assert doc["charts"] == [{"tab": "Org", "title": layout.charts[0].title, "labels": "A5:A7",
+                              "series": [*bars, {"range": "C5:C7", "colour": colours["expected"], "line": True}],
+                              "row": 2, "col": 14}]
+    assert org["right"] == ["B1:B", "C1:C", "I1:I", "J1:J", "K1:K", "L1:L"] and org["wrap"] == ["A1:A", "G1:G"]
+    okrs = next(t for t in doc["tabs"] if t["key"] == "okrs")
+    assert "D1:D" in okrs["wrap"] and "F1:F1" in okrs["right"] and "A1:A1" not in okrs["right"]
 
 
 def test_a_new_teams_tab_is_the_tab_build_layout_makes_for_that_place() -> None:

@@ -175,17 +175,36 @@ test('the Lists tab is hidden and holds the teams; the others are visible', () =
   assert.deepEqual(env.ss.sheets.filter((s) => s.isSheetHidden()).map((s) => s.getName()), ['Listes']);
 });
 
-test('the org tab gets its bar chart over the team table, titled, anchored', () => {
+test('the org tab gets its combo chart over the team table: status-coloured stacked columns, the expected line', () => {
   const env = rendered(FR);
   const charts = env.ss.sheet('Org').getCharts();
   assert.equal(charts.length, 1);
   const chart = charts[0];
-  assert.equal(chart.getChartType(), 'BAR');
-  assert.deepEqual(chart.getRanges().map((r) => r.getA1Notation()), ['A6:A8', 'B6:B8']);
+  assert.equal(chart.getChartType(), 'COMBO');
+  assert.deepEqual(chart.getRanges().map((r) => r.getA1Notation()), ['A5:A8', 'I5:I8', 'J5:J8', 'K5:K8', 'L5:L8', 'C5:C8']);
   assert.equal(chart.getOptions().get('title'), 'Progression par équipe');
-  assert.equal(chart.getNumHeaders(), 0);
+  assert.equal(chart.getNumHeaders(), 1, 'the header row names the series in the legend');
+  assert.equal(chart.isStacked(), true);
+  const colours = FR.charts[0].series.map((s) => s.colour);
+  assert.deepEqual(chart.getColors(), colours);
+  const plain = (o) => JSON.parse(JSON.stringify(o));  // objects made in the add-on's own context
+  assert.deepEqual(plain(chart.getOptions().get('series')), { 0: { type: 'bars' }, 1: { type: 'bars' },
+    2: { type: 'bars' }, 3: { type: 'bars' }, 4: { type: 'line' } });
+  assert.deepEqual(plain(chart.getRange()), { start: 0, end: 1 });
   assert.equal(chart.getContainerInfo().getAnchorRow(), 2);
-  assert.equal(chart.getContainerInfo().getAnchorColumn(), 10);
+  assert.equal(chart.getContainerInfo().getAnchorColumn(), 14);
+});
+
+test('numbers sit right under right-aligned headers, titles and headers wrap, in a call per look', () => {
+  const env = rendered(FR);
+  const okr = env.ss.sheet('OKR');
+  assert.deepEqual(okr.aligned.map((a) => a[1]), okr.aligned.map(() => 'right'));
+  assert.ok(okr.aligned.some((a) => a[0] === 'F1'), 'the header of Départ: Sheets right-aligns its numbers itself');
+  assert.ok(okr.wrapped.some((w) => w[0] === 'D1:D'), 'Intitulé');
+  assert.ok(okr.wrapped.some((w) => w[0] === 'A1'), 'the header row');
+  assert.ok(env.ss.sheet('Org').wrapped.some((w) => w[0] === 'A1:A'), 'objective titles on the org tab');
+  const tabs = FR.tabs.filter((tab) => tab.right && tab.right.length).length;
+  assert.equal(env.ss.callCount('RangeList.setHorizontalAlignment'), tabs, 'one call per tab, not per column');
 });
 
 test('a plan\'s chart is left alone when it already reads its ranges, else redrawn; a person\'s own chart stays', () => {
@@ -194,17 +213,30 @@ test('a plan\'s chart is left alone when it already reads its ranges, else redra
   const mine = org.newChart().asBarChart().addRange(org.getRange('D2:D5')).setPosition(20, 1, 0, 0).build();
   org.insertChart(mine);
   const ranges = () => org.getCharts().map((c) => c.getRanges().map((r) => r.getA1Notation()).join());
-  const chart = (last) => ({ tab: 'Org', title: 'Progression par équipe', labels: `A6:A${last}`, values: `B6:B${last}`, row: 2, col: 10 });
+  const chart = (last) => ({ tab: 'Org', title: 'Progression par équipe', labels: `A5:A${last}`,
+    series: [{ range: `I5:I${last}`, colour: '#6AA84F', line: false }, { range: `C5:C${last}`, colour: '#434343', line: true }],
+    row: 2, col: 14 });
+  env.ctx.ensureCharts_(env.ss, [chart(8)]);
+  assert.deepEqual(ranges(), ['D2:D5', 'A5:A8,I5:I8,C5:C8']);
   env.ss.resetCalls();
   env.ctx.ensureCharts_(env.ss, [chart(8)]);
-  assert.deepEqual(ranges(), ['A6:A8,B6:B8', 'D2:D5']);
   assert.equal(env.ss.callCount('Sheet.insertChart') + env.ss.callCount('Sheet.removeChart'), 0, 'unchanged: nothing redrawn');
   env.ctx.ensureCharts_(env.ss, [chart(9)]);
-  assert.deepEqual(ranges(), ['D2:D5', 'A6:A9,B6:B9']);
-  assert.equal(org.getCharts()[1].getContainerInfo().getAnchorColumn(), 10);
+  assert.deepEqual(ranges(), ['D2:D5', 'A5:A9,I5:I9,C5:C9']);
+  assert.equal(org.getCharts()[1].getContainerInfo().getAnchorColumn(), 14);
   org.removeChart(org.getCharts()[1]);
   env.ctx.ensureCharts_(env.ss, [chart(9)]);
-  assert.deepEqual(ranges(), ['D2:D5', 'A6:A9,B6:B9'], 'a chart a person deleted comes back');
+  assert.deepEqual(ranges(), ['D2:D5', 'A5:A9,I5:I9,C5:C9'], 'a chart a person deleted comes back');
+});
+
+test('a chart drawn before the legend (reading from under the header) is replaced, not doubled', () => {
+  const env = rendered(FR);
+  const org = env.ss.sheet('Org');
+  org.getCharts().forEach((c) => org.removeChart(c));
+  org.insertChart(org.newChart().asBarChart().addRange(org.getRange('A6:A8')).addRange(org.getRange('B6:B8'))
+    .setPosition(2, 10, 0, 0).build());
+  env.ctx.ensureCharts_(env.ss, FR.charts);
+  assert.deepEqual(org.getCharts().map((c) => c.getChartType()), ['COMBO']);
 });
 
 test('English layout: English tabs and words', () => {
@@ -243,10 +275,11 @@ test('calls stay per tab, rule and area, never per cell', () => {
   assert.equal(calls['Sheet.setColumnWidths'], widthRuns);
   // A fresh sheet has Apps Script's 1000 rows: each tab costs one call to be cut to its laid-out rows.
   assert.equal(calls['Sheet.deleteRows'], tabs);
-  // A check-in tab, the costliest (two dropdowns, three protections, its colour rules), takes 46 calls.
-  assert.ok(total - widthRuns < 34 * tabs, `${total} calls for ${tabs} tabs`);
-  // 280: what a tab costs whatever its cells (rules, protections, formats), over 10 tabs.
-  assert.ok(total < cells + 280, 'not a call per cell');
+  // A check-in tab, the costliest (two dropdowns, three protections, its colour rules), takes 46 calls; four of
+  // them per tab for its right-aligned and its wrapping columns: a range list and a call each.
+  assert.ok(total - widthRuns < 38 * tabs, `${total} calls for ${tabs} tabs`);
+  // 320: what a tab costs whatever its cells (rules, protections, formats, alignment, wrapping), over 10 tabs.
+  assert.ok(total < cells + 320, 'not a call per cell');
 });
 
 test('a layout tab name already held by a blank tab does not stop the set-up', () => {

@@ -19,6 +19,11 @@ function areaA1(range) {
   return a1.includes(':') ? a1 : a1 + ':' + a1;
 }
 
+/** `B2` → `B2:B2`, a range's A1 as the Python side writes every range. */
+function full(a1) {
+  return a1.includes(':') ? a1 : a1 + ':' + a1;
+}
+
 function colour(hex) {
   return hex ? String(hex).toUpperCase() : null;
 }
@@ -52,6 +57,9 @@ function describeSheet(sheet, index) {
       return { ranges: rule.getRanges().map(areaA1), formula: formula ? condition.getCriteriaValues()[0] : null,
         text: formula ? null : condition.getCriteriaValues()[0], colour: colour(condition.getBackground()) };
     }),
+    // The columns set right-aligned and wrapping (headers included), sorted: the order of calls is no look.
+    right: sheet.aligned.filter((a) => a[1] === 'right').map((a) => full(a[0])).sort(),
+    wrap: sheet.wrapped.filter((w) => w[1]).map((w) => full(w[0])).sort(),
     protections: sheet.protections.map((p) => ({
       range: p.getProtectionType() === 'SHEET' ? null : areaA1(p.getRange()),
       warning_only: p.isWarningOnly(), description: p.getDescription(),
@@ -62,10 +70,17 @@ function describeSheet(sheet, index) {
 function describe(ss) {
   const sheets = ss.getSheets();
   const charts = [];
-  sheets.forEach((sheet) => sheet.charts.forEach((chart) => charts.push({
-    tab: sheet.getName(), title: chart.getOptions().get('title'), ranges: chart.getRanges().map(areaA1),
-    row: chart.getContainerInfo().getAnchorRow(), col: chart.getContainerInfo().getAnchorColumn(),
-  })));
+  sheets.forEach((sheet) => sheet.charts.forEach((chart) => {
+    const series = chart.getOptions().get('series') || {};
+    const range = chart.getRange();
+    charts.push({
+      tab: sheet.getName(), title: chart.getOptions().get('title'), ranges: chart.getRanges().map(areaA1),
+      row: chart.getContainerInfo().getAnchorRow(), col: chart.getContainerInfo().getAnchorColumn(),
+      type: chart.getChartType(), stacked: chart.isStacked(), headers: chart.getNumHeaders(),
+      colours: chart.getColors().map(colour), lines: Object.keys(series).filter((i) => series[i].type === 'line').map(Number),
+      legend: (chart.getOptions().get('legend') || {}).position || null, axis: range ? [range.start, range.end] : null,
+    });
+  }));
   return { title: ss.getName(), locale: ss.getSpreadsheetLocale(), time_zone: ss.getSpreadsheetTimeZone(),
     tabs: sheets.map(describeSheet), charts };
 }

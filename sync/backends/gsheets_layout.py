@@ -217,8 +217,8 @@ def sheet_properties(tab: TabLayout, sheet_id: int, index: int, rows: int,
 
 
 def tab_requests(tab: TabLayout, sheet_id: int, ids: dict[str, int], rows: int) -> list[dict[str, Any]]:
-    """One tab's content and looks on its `rows` laid-out rows: values, header, widths, formats, dropdowns,
-    colours, protections."""
+    """One tab's content and looks on its `rows` laid-out rows: values, header, widths, alignment, wrapping,
+    formats, dropdowns, colours, protections."""
     out: list[dict[str, Any]] = []
     if tab.grid:
         out.append({"updateCells": {
@@ -228,10 +228,21 @@ def tab_requests(tab: TabLayout, sheet_id: int, ids: dict[str, int], rows: int) 
         }})
     if tab.header_row is not None:
         for col, colour in tab.header_fills:
-            header = {"backgroundColorStyle": {"rgbColor": rgb(colour)}, "textFormat": {"bold": True}}
+            # A long header wraps over two lines rather than widen a column of short numbers.
+            header = {"backgroundColorStyle": {"rgbColor": rgb(colour)}, "textFormat": {"bold": True},
+                      "wrapStrategy": "WRAP"}
             out.append(_repeat(sheet_id, Area(tab.header_row, tab.header_row, col, col), header,
-                               "userEnteredFormat.backgroundColorStyle,userEnteredFormat.textFormat.bold"))
+                               "userEnteredFormat.backgroundColorStyle,userEnteredFormat.textFormat.bold,"
+                               "userEnteredFormat.wrapStrategy"))
     out += _widths(tab.widths, sheet_id)
+    out += [_repeat(sheet_id, area, {"horizontalAlignment": "RIGHT"}, "userEnteredFormat.horizontalAlignment", rows)
+            for area in right_areas(tab, rows)]
+    out += [_repeat(sheet_id, Area(1, rows, c, c), {"wrapStrategy": "WRAP"}, "userEnteredFormat.wrapStrategy", rows)
+            for c in tab.wrap_cols]
+    # No print setup: the Sheets API has none (SheetProperties and GridProperties carry no page, orientation or
+    # scale field: https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/sheets#SheetProperties);
+    # people choose landscape and "fit to width" in File > Print. What the API can do is done: the header row is
+    # frozen (the print dialog's "repeat frozen rows" puts it on every page) and the columns sized to fit.
     for fmt in tab.formats:
         out.append(_repeat(sheet_id, fmt.area, {"numberFormat": NUMBER_FORMATS[fmt.kind]},
                            "userEnteredFormat.numberFormat", rows))
@@ -241,6 +252,15 @@ def tab_requests(tab: TabLayout, sheet_id: int, ids: dict[str, int], rows: int) 
         "range": grid_range(sheet_id, p.area, rows), "description": p.description, "warningOnly": True,
     }}} for p in tab.protections]
     return out
+
+
+def right_areas(tab: TabLayout, rows: int) -> list[Area]:
+    """Where a tab's right-aligned columns are set so in Sheets: the header cell, as Sheets already puts numbers
+    against the right edge (a whole column would give every free row a formatted cell, which each read pays
+    for); a tab without a header row (the org tab, whose sections each have one) gets its columns whole."""
+    if tab.header_row is None:
+        return [Area(1, rows, c, c) for c in tab.right_cols]
+    return [Area(tab.header_row, tab.header_row, c, c) for c in tab.right_cols]
 
 
 def _repeat(sheet_id: int, area: Area, fmt: dict[str, Any], fields: str, rows: int | None = None) -> dict[str, Any]:
@@ -287,20 +307,28 @@ def _colour_rule(rule: ColourRule, sheet_id: int, index: int, rows: int) -> dict
 
 
 def chart_request(chart: ChartSpec, sheet_id: int) -> dict[str, Any]:
-    """A bar chart of the chart spec's values by label, anchored on its tab; it follows the cells it reads."""
+    """The chart spec as a combo chart anchored on its tab: column series stacked (a team has a value under its
+    status's column only, so its column takes that colour), line series over them, each named by its header
+    cell in the legend; it follows the cells it reads, so a sync changes it with no request of its own."""
     def column(col: int) -> dict[str, Any]:
-        area = Area(chart.first_row, chart.last_row, col, col)
+        area = Area(chart.header_row, chart.last_row, col, col)
         return {"sourceRange": {"sources": [grid_range(sheet_id, area)]}}
 
+    series = [{"series": column(s.col), "targetAxis": "LEFT_AXIS", "type": "LINE" if s.line else "COLUMN",
+               "colorStyle": {"rgbColor": rgb(s.colour)}} for s in chart.series]
+    axis = {"position": "LEFT_AXIS",
+            "viewWindowOptions": {"viewWindowMode": "EXPLICIT", "viewWindowMin": 0, "viewWindowMax": 1}}
     return {"addChart": {"chart": {
         "spec": {
             "title": chart.title,
             "basicChart": {
-                "chartType": "BAR",
-                "legendPosition": "NO_LEGEND",
-                "headerCount": 0,
+                "chartType": "COMBO",
+                "stackedType": "STACKED",
+                "legendPosition": "BOTTOM_LEGEND",
+                "headerCount": 1,
+                "axis": [axis],
                 "domains": [{"domain": column(chart.label_col)}],
-                "series": [{"series": column(chart.value_col), "targetAxis": "BOTTOM_AXIS"}],
+                "series": series,
             },
         },
         "position": {"overlayPosition": {"anchorCell": {

@@ -31,7 +31,9 @@ from ..errors import BackendError, BadArgument, NotOurWorkbook, OkrsyncError, Wo
 from ..layout import Layout
 from ..model import Grid, Snapshot, Tab, WritePlan, WriteResult
 from ..workbook import lang_of
-from .xlsx_layout import HEADING_FONT, inherit_column_style, insert_tab, render, set_charts, write_value
+from .xlsx_chart import set_charts
+from .xlsx_fit import fit_rows
+from .xlsx_layout import HEADING_FONT, inherit_column_style, insert_tab, render, write_value
 from .xlsx_package import chart_counts, keep_cached_values
 from .xlsx_read import read_sheets, sheet_parts
 
@@ -107,6 +109,7 @@ class XlsxBackend:
                 write_value(inherit_column_style(wb[write.tab].cell(write.row, write.col)), write.value)
             for name, grid in plan.tabs.items():
                 _replace_tab(wb, name, grid)
+            _fit_written_rows(wb, plan, snapshot)
             set_charts(wb, plan.charts)
             # Excel and LibreOffice then recompute people's formulas that read the cells just written.
             wb.calculation.fullCalcOnLoad = True
@@ -307,6 +310,21 @@ def _release(handle: int) -> None:
             fcntl.flock(handle, fcntl.LOCK_UN)
     finally:
         os.close(handle)
+
+
+def _fit_written_rows(wb: Workbook, plan: WritePlan, snapshot: Snapshot) -> None:
+    """Rows the plan wrote, fitted to their wrapped text (service tabs: every row they held or hold now); the
+    frozen header rows keep the height the layout gave them."""
+    rows: dict[str, set[int]] = {}
+    for write in plan.cells:
+        rows.setdefault(write.tab, set()).add(write.row)
+    for name, grid in plan.tabs.items():
+        held = snapshot.tabs[name].grid if name in snapshot.tabs else []
+        rows[name] = set(range(1, max(len(grid), len(held)) + 1))
+    for name, numbers in rows.items():
+        ws = wb[name]
+        body = coordinate_to_tuple(ws.freeze_panes)[0] if ws.freeze_panes else 1
+        fit_rows(ws, sorted(r for r in numbers if r >= body))
 
 
 def _replace_tab(wb: Workbook, name: str, grid: Grid) -> None:

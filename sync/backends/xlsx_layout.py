@@ -6,26 +6,27 @@ Pure openpyxl, no file I/O: `xlsx.py` decides when and where the workbook is wri
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from copy import copy
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles import Protection as CellProtection
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.dimensions import ColumnDimension
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import catalog
 from ..layout import Area, Dropdown, Layout, TabLayout
-from ..model import CellValue, ChartSpec, Heading, Percent
+from ..model import CellValue, Heading, Percent
+from .xlsx_chart import PERCENT_FORMAT, set_charts
+from .xlsx_fit import fit_rows
 
-PERCENT_FORMAT = "0%"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 #: "number" stays General: it shows 28, 2.5 and 1325 as typed, where "0.00" would pad and "0.##" leaves "28.".
@@ -74,13 +75,21 @@ def render_tab(wb: Workbook, tab: TabLayout) -> Worksheet:
     for c in range(1, len(header) + 1):
         cell = ws.cell(tab.header_row or 1, c)
         cell.font = HEADER_FONT
+        # A long header wraps over two lines rather than widen a column of short numbers.
+        cell.alignment = Alignment(horizontal=cell.alignment.horizontal, wrap_text=True)
         if c in fills:
             cell.fill = solid(fills[c])
+    fit_rows(ws, range(1, len(tab.grid) + 1))
+    if header:
+        # Bold takes a tenth more room than the body's text.
+        fit_rows(ws, [tab.header_row or 1], {c: w * 0.9 for c, w in enumerate(tab.widths[:len(header)], start=1)})
     ws.freeze_panes = f"A{tab.frozen_rows + 1}" if tab.frozen_rows else None
     if tab.tab_colour:
         ws.sheet_properties.tabColor = argb(tab.tab_colour)
     if tab.hidden:
         ws.sheet_state = "hidden"
+    if tab.printed:
+        print_setup(ws, tab.frozen_rows)
     for dropdown in tab.dropdowns:
         ws.add_data_validation(_validation(wb, dropdown))
     for rule in tab.colour_rules:
@@ -103,6 +112,17 @@ def insert_tab(wb: Workbook, tab: TabLayout) -> Worksheet:
     if org:
         wb.move_sheet(ws, offset=org[0] - wb.sheetnames.index(ws.title))
     return ws
+
+
+def print_setup(ws: Worksheet, repeated_rows: int) -> None:
+    """Printed landscape, one page wide and as many pages long as it takes, the frozen rows on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    if repeated_rows:
+        ws.print_title_rows = f"1:{repeated_rows}"
 
 
 def write_value(cell: Cell, value: CellValue) -> None:
@@ -148,32 +168,6 @@ def column_style(ws: Worksheet, col: int) -> ColumnDimension | None:
         if low <= col <= (dim.max or low):
             return dim
     return None
-
-
-def set_charts(wb: Workbook, charts: list[ChartSpec]) -> None:
-    """Exactly these bar charts on their tabs: charts openpyxl read back from the file are replaced."""
-    for name in Counter(spec.tab for spec in charts):
-        if name in wb.sheetnames:
-            # openpyxl reloads charts it can parse, so adding without clearing would stack copies.
-            wb[name]._charts = []
-    for spec in charts:
-        if spec.tab not in wb.sheetnames:
-            continue
-        ws = wb[spec.tab]
-        chart = BarChart()
-        chart.type = "col"
-        chart.title = spec.title
-        chart.legend = None
-        rows = {"min_row": spec.first_row, "max_row": spec.last_row}
-        chart.add_data(Reference(ws, min_col=spec.value_col, **rows))
-        chart.set_categories(Reference(ws, min_col=spec.label_col, **rows))
-        chart.y_axis.scaling.min = 0
-        chart.y_axis.scaling.max = 1
-        chart.y_axis.number_format = PERCENT_FORMAT
-        # openpyxl 3.1 marks axes deleted by default: Excel then draws a chart with no labels.
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-        ws.add_chart(chart, f"{get_column_letter(spec.anchor_col)}{spec.anchor_row}")
 
 
 def sheet_range(tab: str, area: Area) -> str:
@@ -278,6 +272,9 @@ def _column_styles(ws: Worksheet, tab: TabLayout, width: int, unlocked: bool) ->
         dim = ws.column_dimensions[get_column_letter(c)]
         if c <= len(tab.widths):
             dim.width = tab.widths[c - 1]
+        if c in tab.right_cols or c in tab.wrap_cols:
+            dim.alignment = Alignment(horizontal="right" if c in tab.right_cols else None,
+                                      wrap_text=c in tab.wrap_cols or None)
         if formats.get(c, "General") != "General":
             dim.number_format = formats[c]
         if unlocked and c not in locked:

@@ -17,6 +17,7 @@ LAYOUT_TAB = obj({
     "cell_formats": {"type": "array", "items": obj({"row": POS, "col": POS, "pattern": {"type": "string"}})},
     "bold": {"type": "array", "items": {"type": "array", "items": POS, "minItems": 2, "maxItems": 2}},
     "header_fills": {"type": "array", "items": obj({"row": POS, "col": POS, "colour": {"type": "string"}})},
+    "right": {"type": "array", "items": A1}, "wrap": {"type": "array", "items": A1},
     "formats": {"type": "array", "items": obj({"range": A1, "pattern": {"type": "string"}})},
     "dropdowns": {"type": "array", "items": obj({
         "range": A1, "values": {"type": ["array", "null"], "items": {"type": "string"}}, "source": STR,
@@ -26,8 +27,10 @@ LAYOUT_TAB = obj({
     "protections": {"type": "array", "items": obj({"range": {"oneOf": [{"type": "null"}, A1]},
                                                     "description": {"type": "string"}})},
 })
-CHART = obj({"tab": {"type": "string"}, "title": {"type": "string"}, "labels": A1, "values": A1, "row": POS,
-             "col": POS})
+CHART = obj({"tab": {"type": "string"}, "title": {"type": "string"}, "labels": A1,
+             "series": {"type": "array", "items": obj({"range": A1, "colour": {"type": "string"},
+                                                       "line": {"type": "boolean"}})},
+             "row": POS, "col": POS})
 ADDON_PLAN = obj({
     "cells": {"type": "array", "items": obj({"tab": {"type": "string"}, "row": POS, "col": POS, "value": VALUE})},
     "computed": {"type": "object", "additionalProperties": {"type": "array", "items": POS}},

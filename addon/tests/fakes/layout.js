@@ -9,7 +9,7 @@ const { FakeSheet, FakeRange, parseA1 } = require('./sheets.js');
 const DATA_VALIDATION_CRITERIA = { VALUE_IN_LIST: 'VALUE_IN_LIST', VALUE_IN_RANGE: 'VALUE_IN_RANGE' };
 const BOOLEAN_CRITERIA = { CUSTOM_FORMULA: 'CUSTOM_FORMULA', TEXT_EQUAL_TO: 'TEXT_EQUAL_TO' };
 const PROTECTION_TYPE = { RANGE: 'RANGE', SHEET: 'SHEET' };
-const CHART_TYPE = { BAR: 'BAR' };
+const CHART_TYPE = { BAR: 'BAR', COMBO: 'COMBO' };
 const COPY_PASTE_TYPE = { PASTE_NORMAL: 'PASTE_NORMAL', PASTE_NO_BORDERS: 'PASTE_NO_BORDERS', PASTE_FORMAT: 'PASTE_FORMAT',
   PASTE_FORMULA: 'PASTE_FORMULA', PASTE_DATA_VALIDATION: 'PASTE_DATA_VALIDATION', PASTE_VALUES: 'PASTE_VALUES',
   PASTE_CONDITIONAL_FORMATTING: 'PASTE_CONDITIONAL_FORMATTING', PASTE_COLUMN_WIDTHS: 'PASTE_COLUMN_WIDTHS' };
@@ -106,11 +106,23 @@ class FakeEmbeddedChart {
   }
   getNumHeaders() { return this.spec.numHeaders; }
   getChartType() { return this.spec.type; }
+  isStacked() { return this.spec.stacked; }
+  getColors() { return this.spec.colors.slice(); }
+  getRange() { return this.spec.range; }
 }
 
 class FakeEmbeddedChartBuilder {
-  constructor(sheet) { this.sheet = sheet; this.spec = { type: null, ranges: [], options: {}, position: null, numHeaders: -1 }; }
+  constructor(sheet) {
+    this.sheet = sheet;
+    this.spec = { type: null, ranges: [], options: {}, position: null, numHeaders: -1, stacked: false, colors: [], range: null };
+  }
   asBarChart() { this.spec.type = CHART_TYPE.BAR; return this; }
+  asComboChart() { this.spec.type = CHART_TYPE.COMBO; return this; }
+  /** EmbeddedComboChartBuilder's: only once the builder is a combo chart's. */
+  _combo(name) { if (this.spec.type !== CHART_TYPE.COMBO) throw new TypeError(`builder.${name} is not a function`); }
+  setStacked() { this._combo('setStacked'); this.spec.stacked = true; return this; }
+  setColors(colours) { this._combo('setColors'); this.spec.colors = colours.map(String); return this; }
+  setRange(start, end) { this._combo('setRange'); this.spec.range = { start, end }; return this; }
   addRange(range) {
     if (!(range instanceof FakeRange)) throw new Error('Invalid argument: range');
     this.spec.ranges.push(range._clone());
@@ -122,7 +134,8 @@ class FakeEmbeddedChartBuilder {
   setNumHeaders(n) { this.spec.numHeaders = n; return this; }
   build() {
     if (!this.spec.position) throw new Error('A chart needs a position.');
-    return new FakeEmbeddedChart({ ...this.spec, ranges: this.spec.ranges.slice(), options: { ...this.spec.options } });
+    return new FakeEmbeddedChart({ ...this.spec, ranges: this.spec.ranges.slice(), options: { ...this.spec.options },
+      colors: this.spec.colors.slice() });
   }
 }
 
@@ -133,6 +146,9 @@ class FakeRangeList {
   setBackground(colour) { this._count('setBackground'); this.ranges.forEach((r) => r._paint('background', colour)); return this; }
   setFontWeight(weight) { this._count('setFontWeight'); this.ranges.forEach((r) => r._paint('fontWeight', weight)); return this; }
   setNumberFormat(pattern) { this._count('setNumberFormat'); this.ranges.forEach((r) => r._paint('format', pattern)); return this; }
+  /** Kept per call as the A1 ranges it was given (open-ended ones cover a whole column: not painted cell by cell). */
+  setHorizontalAlignment(alignment) { this._count('setHorizontalAlignment'); this.sheet.aligned.push(...this.ranges.map((r) => [r.getA1Notation(), alignment])); return this; }
+  setWrap(wrap) { this._count('setWrap'); this.sheet.wrapped.push(...this.ranges.map((r) => [r.getA1Notation(), wrap])); return this; }
 }
 
 function overlaps(a, b) {
@@ -219,7 +235,7 @@ Object.assign(FakeSheet.prototype, {
     this.validations.forEach((v) => { v.range = v.area.getA1Notation(); });
   },
   _extras() {
-    if (!this._validations) Object.assign(this, { _validations: [], _protections: [], _rules: [], _charts: [], _widths: {} });
+    if (!this._validations) Object.assign(this, { _validations: [], _protections: [], _rules: [], _charts: [], _widths: {}, _aligned: [], _wrapped: [] });
     return this;
   },
   setColumnWidth(col, width) { this._count('setColumnWidth'); this.widths[col] = width; return this; },
@@ -277,7 +293,7 @@ Object.assign(FakeSheet.prototype, {
 });
 
 // The extra state of a sheet, made on first use so that sheets.js's constructor stays as it is.
-for (const name of ['validations', 'protections', 'rules', 'charts', 'widths']) {
+for (const name of ['validations', 'protections', 'rules', 'charts', 'widths', 'aligned', 'wrapped']) {
   Object.defineProperty(FakeSheet.prototype, name, {
     configurable: true,
     get() { this._extras(); return this['_' + name]; },
