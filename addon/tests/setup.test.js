@@ -208,7 +208,7 @@ test('addTeam adds the tab before Org, the Settings row and the Lists column, an
   assert.equal(tab.getConditionalFormatRules().length, 5);
   assert.ok(tab.getProtections('RANGE').every((p) => p.isWarningOnly()));
   const settings = env.ss.sheet('Réglages').dump();
-  assert.deepEqual(settings[16], ['Produit', '', '', 'Check-ins Produit']);
+  assert.deepEqual(settings[17], ['Produit', '', '', 'Check-ins Produit']);
   const lists = env.ss.sheet('Listes');
   assert.deepEqual(lists.dump()[0], ['Équipes', 'Marketing', 'Ventes', 'Finance', 'Produit']);
   assert.equal(lists.isSheetHidden(), true);
@@ -243,14 +243,14 @@ test('addTeam shows the service\'s refusal of a duplicate team and changes nothi
 
 test('addTeam never overwrites a person\'s cell: a taken Settings cell stops it before any write', () => {
   const env = workbook();
-  env.ss.sheet('Réglages').put(17, 4, [['à voir']]);
+  env.ss.sheet('Réglages').put(18, 4, [['à voir']]);
   const lists = env.ss.sheet('Listes').dump();
   env.ss.resetCalls();
   addTeamWith(env, 'Produit', { status: 200, body: TEAM });
-  assert.deepEqual(plain(env.ui.alerts), [{ message: 'La cellule D17 de l\'onglet « Réglages » n\'est plus vide : rien n\'a été modifié. Vérifiez le tableau des équipes, puis réessayez.' }]);
+  assert.deepEqual(plain(env.ui.alerts), [{ message: 'La cellule D18 de l\'onglet « Réglages » n\'est plus vide : rien n\'a été modifié. Vérifiez le tableau des équipes, puis réessayez.' }]);
   assert.equal(env.ss.sheets.length, 10);
   assert.deepEqual(env.ss.sheet('Listes').dump(), lists);
-  assert.equal(env.ss.sheet('Réglages').getRange('D17').getValue(), 'à voir');
+  assert.equal(env.ss.sheet('Réglages').getRange('D18').getValue(), 'à voir');
   assert.equal(env.ss.calls['Range.setValues'] || 0, 0);
 });
 
@@ -265,7 +265,7 @@ test('addTeam writes few calls: one setValues per Settings run and one for Lists
   const env = workbook();
   env.ss.resetCalls();
   addTeamWith(env, 'Produit', { status: 200, body: TEAM });
-  // The new tab's header, the Settings row (A17 and D17 are two runs: B and C are not the plan's), Lists.
+  // The new tab's header, the Settings row (A18 and D18 are two runs: B and C are not the plan's), Lists.
   assert.equal(env.ss.calls['Range.setValues'], 1 + 2 + 1);
   assert.equal(env.ss.calls['Spreadsheet.insertSheet'], 1);
   assert.equal(env.ss.calls['Sheet.setConditionalFormatRules'], 1);
@@ -396,6 +396,6 @@ test('addTeam refuses a tab name a person took meanwhile, before any write', () 
   env.ctx.addTeam();
   assert.deepEqual(plain(env.ui.alerts), [{ message: "Un onglet « Check-ins Produit » existe déjà : rien n'a été modifié. Renommez-le ou choisissez un autre nom d'équipe." }]);
   assert.equal(env.ss.calls['Range.setValues'] || 0, 0);
-  assert.equal(env.ss.sheet('Réglages').getRange('A17').getValue(), '');
+  assert.equal(env.ss.sheet('Réglages').getRange('A18').getValue(), '');
   assert.equal(env.locks.taken, env.locks.released);
 });
