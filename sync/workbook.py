@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -21,6 +22,12 @@ from .parse_dates import month_first
 #: Check-ins are weekly unless Settings say otherwise; a cadence longer than a quarter makes no sense.
 DEFAULT_CADENCE = 7
 MAX_CADENCE = 92
+
+
+@functools.cache
+def _org_words() -> frozenset[str]:
+    """The organisation's word in every language ("Organisation"), as a Team cell may hold it, casefolded."""
+    return frozenset(org_word(lang).casefold() for lang in catalog.LANGS)
 
 
 @dataclass
@@ -49,7 +56,7 @@ class Settings:
     def is_org(self, team: str) -> bool:
         """Whether the OKR tab's Team cell names the organisation rather than a team."""
         t = team.strip().casefold()
-        return t in {org_word(lang).casefold() for lang in catalog.LANGS} or t == self.organisation.casefold()
+        return t in _org_words() or t == self.organisation.casefold()
 
 
 @dataclass
