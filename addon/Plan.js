@@ -107,13 +107,14 @@ function rowInPlace_(read, now, computed, row) {
  * because setValues parses a string as a person's typing ("=…" would become a formula, "12" a number,
  * "2025-02-14" a date; an apostrophe makes Sheets keep the text as typed and is not stored); null as "" (an
  * empty cell); numbers (date serials included: the target cells are date-formatted), booleans and Dates as
- * they are.
+ * they are; a formula of the service's (`{"formula": "=…"}`, PROTOCOL.md) as the formula, which setValues enters.
  * @param {*} value
  * @returns {*}
  */
 function writable_(value) {
   if (value === null || value === undefined || value === '') return '';
   if (typeof value === 'string') return "'" + value;
+  if (typeof value === 'object' && typeof value.formula === 'string') return value.formula;
   if (isDate_(value)) return new Date(value.getTime());
   return value;
 }

@@ -104,6 +104,16 @@ def word(group: str, key: str, lang: str) -> str:
     return str(template()["words"][group][key][lang])
 
 
+def org_word(lang: str) -> str:
+    """How the OKR tab's Team column names the organisation itself."""
+    return str(template()["words"]["organisation_team"][lang])
+
+
+def org_words() -> tuple[str, ...]:
+    """The organisation's word in every language, each once."""
+    return tuple(dict.fromkeys(org_word(lang) for lang in LANGS))
+
+
 def words(group: str, lang: str) -> dict[str, str]:
     """Every word of a group in `lang`, by key."""
     return {k: v[lang] for k, v in template()["words"][group].items()}

@@ -7,25 +7,21 @@ import re
 from dataclasses import dataclass
 
 from . import catalog
+from .catalog import org_word
 from .errors import BadArgument
-from .layout_model import Area, ColourRule, Dropdown, Layout, NumberFormat, Protection, TabLayout
+from .kr_lists import LIST_ROWS, NUMBER_COL, ORG_LIST_COL, ListsSource, lists_grid
+from .layout_model import OKR_ROWS, Area, ColourRule, Dropdown, Layout, NumberFormat, Protection, TabLayout
 from .model import STATUSES, ChartSeries, ChartSpec, Grid, Heading, Percent
 from .rowkey import key_formula
 
-#: Rows that dropdowns, formats and colour rules cover on input tabs.
-OKR_ROWS = 500
+#: Rows that dropdowns, formats and colour rules cover on check-in tabs.
 CHECKIN_ROWS = 3000
 #: Where the team table of the org tab starts, so the chart can point at it.
 ORG_TEAM_HEADER_ROW = 5
 #: The team table's expected share (C), and its first column of progress by status (I to L), that the chart draws.
 EXPECTED_COL = 3
 CHART_SERIES_COL = 9
-MAX_TEAMS = 30
 ORG_ROWS = 1000
-#: Rows of the hidden Lists tab that a team's KR dropdown reads.
-LIST_ROWS = 200
-#: The Lists column of the organisation's own KRs: past every team's, so adding a team never moves it.
-ORG_LIST_COL = MAX_TEAMS + 2
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[QqTt]([1-4])\s*$")
 _BAD_TAB_CHARS = re.compile(r"[:\\/?*\[\]]")
@@ -166,6 +162,7 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         "end": spec.end,
     }
     grid: Grid = [list(settings_tpl["header"][lang])]
+    org_row = 2 + [item["key"] for item in settings_tpl["keys"]].index("organisation")
     for item in settings_tpl["keys"]:
         value = values.get(item["key"], item.get("default"))
         if item["kind"] == "percent" and value is not None:
@@ -173,6 +170,7 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         grid.append([item["label"][lang], value])
     grid.append([])
     grid.append([c["label"][lang] for c in settings_tpl["teams_columns"]])
+    first_team_row = len(grid) + 1
     for team in spec.teams:
         grid.append([team.name, team.manager, team.email, catalog.checkin_tab_name(team.name, lang)])
     settings = TabLayout(
@@ -207,14 +205,13 @@ def build_layout(spec: WorkbookSpec) -> Layout:
     lists = TabLayout(
         key="lists",
         name=catalog.tab_name("lists", lang),
-        grid=lists_grid(lang, [t.name for t in spec.teams], {}),
-        # As wide as the organisation's column, so the sync never has to widen it.
-        widths=[tpl["tabs"]["lists"]["width"]] * max(len(spec.teams) + 1, ORG_LIST_COL),
+        grid=lists_grid(ListsSource(lang, spec.locale, org_row, first_team_row)),
+        widths=[tpl["tabs"]["lists"]["width"]] * NUMBER_COL,
         tab_colour=colours["tab_service"],
         protect_whole=True,
         hidden=True,
     )
-    lists.protections.append(Protection(None, catalog.message("layout.service_protection", lang)))
+    lists.protections.append(Protection(None, catalog.message("layout.lists_note", lang)))
     tabs += [checkin_tab(team.name, index, lang) for index, team in enumerate(spec.teams, start=1)]
     tabs.append(org_checkin_tab(lang))
 
@@ -298,31 +295,6 @@ def valid_team_name(name: str) -> bool:
     """Whether a team name can name its check-in tab: not blank, not too long, no character a tab refuses."""
     name = name.strip()
     return bool(name) and len(name) <= 80 and not _BAD_TAB_CHARS.search(name)
-
-
-def lists_grid(lang: str, teams: list[str], team_krs: dict[str, list[str]], org_krs: list[str] | None = None) -> Grid:
-    """The hidden Lists tab: the teams (organisation first) in A, then each team's KR IDs in its own column, and
-    the organisation's KR IDs in column ORG_LIST_COL.
-
-    Dropdowns read these columns, so the sync keeps them current without reprovisioning.
-    """
-    header: list[object] = [catalog.template()["tabs"]["lists"]["teams_header"][lang], *teams]
-    columns: list[list[str]] = [[org_word(lang), *teams]]
-    columns += [team_krs.get(team, []) for team in teams]
-    org_krs = org_krs or []
-    depth = max(len(c) for c in [*columns, org_krs])
-    body: Grid = [[c[i] if i < len(c) else None for c in columns] for i in range(depth)]
-    # The organisation's column only where it holds something: a workbook without organisation KRs keeps the
-    # Lists tab it always had.
-    gap = max(ORG_LIST_COL - 1 - len(columns), 0)
-    for line, value in zip([header, *body], [org_word(lang), *org_krs] if org_krs else [], strict=False):
-        line += [None] * gap + [value]
-    return [header, *body]
-
-
-def org_word(lang: str) -> str:
-    """How the OKR tab's Team column names the organisation itself."""
-    return str(catalog.template()["words"]["organisation_team"][lang])
 
 
 def org_chart(lang: str, team_count: int) -> ChartSpec:

@@ -9,6 +9,10 @@ from .model import ChartSpec, Grid
 #: An area from a tab's first body row down to at least this row is meant for its whole columns, however long
 #: the tab grows: a column format in xlsx, a range with no end row in Sheets.
 WHOLE_COLUMNS_FROM = 100
+#: Rows that the OKR tab's dropdowns, formats and colour rules cover.
+OKR_ROWS = 500
+#: Teams a workbook holds at most: the Lists tab has a column for each.
+MAX_TEAMS = 30
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
@@ -35,6 +36,42 @@ class Heading(str):
     """Text a backend renders as a section heading (bold) on a service tab."""
 
     __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A cell the spreadsheet computes itself, written in each application's syntax, without the leading "=":
+    `sheets` for Google Sheets, `xlsx` for the file Excel and LibreOffice open; None where that application
+    needs no formula in this cell (a Sheets formula can fill the cells below it)."""
+
+    sheets: str | None
+    xlsx: str | None
+
+
+def has_formulas(grid: Grid) -> bool:
+    """Whether a tab's grid holds formulas: a values write would store them as text."""
+    return Formula in set(map(type, chain.from_iterable(grid)))  # at C speed: History has 100 000s of cells
+
+
+def sheets_grid(grid: Grid) -> Grid:
+    """A grid as Google Sheets holds it: a formula only the file needs is an empty cell, and the empty cells and
+    rows past the last one holding something are left out (the Lists tab: a FILTER fills the rows below it)."""
+    rows = [[None if isinstance(v, Formula) and not v.sheets else v for v in row] for row in grid]
+    for row in rows:
+        while row and row[-1] is None:
+            row.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def col_letters(col: int) -> str:
+    """A 1-based column as A1 notation writes it: 1 → A, 27 → AA."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(ord("A") + rem) + letters
+    return letters
 
 
 @dataclass

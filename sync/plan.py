@@ -12,15 +12,17 @@ import pandas as pd
 from . import catalog
 from .history import history_grid, history_rows, num, pct, pcts, weeks
 from .history_record import read_record
-from .layout import checkin_tab, lists_grid, org_chart, org_checkin_tab
-from .layout_model import TabLayout
+from .kr_lists import ListsSource, kept_by_formulas, list_column, lists_grid
+from .layout import checkin_tab, org_chart, org_checkin_tab
+from .layout_model import MAX_TEAMS, TabLayout
 from .lint import Row
 from .model import CellWrite, Grid, Problem, WritePlan
 from .orgtab import org_grid, stale
+from .parse_cell import cell_text
 from .plan_diff import diff_tab, objects, same_grid
 from .rollup import Rollup
 from .target_notes import change_notes
-from .workbook import Settings, Workbook
+from .workbook import Workbook
 
 
 def _notes(problems: list[Problem], lines: list[str] | None = None) -> str | None:
@@ -119,20 +121,29 @@ def _checkin_writes(wb: Workbook, checkins: pd.DataFrame, problems: list[Problem
     return writes
 
 
-def lists_of(settings: Settings, teams: list[str], krs: pd.DataFrame) -> Grid:
-    """The Lists tab for these teams: each team's KR IDs (from the OKR tab) under its own column, and the
-    organisation's."""
-    team_krs: dict[str, list[str]] = defaultdict(list)
-    org_krs: list[str] = []
-    for kr_id, team in zip(krs.index.tolist(), krs["team"].tolist(), strict=True):
-        (org_krs if settings.is_org(str(team)) else team_krs[str(team).casefold()]).append(kr_id)
-    return lists_grid(settings.lang, teams, {t: team_krs.get(t.casefold(), []) for t in teams}, org_krs)
+def lists_update(wb: Workbook) -> Grid | None:
+    """The Lists tab's formulas for a workbook whose Lists tab predates them or was deleted; None once they are in
+    (the spreadsheet keeps the lists from then on)."""
+    s = wb.settings
+    if kept_by_formulas(wb.snapshot.tabs.get(catalog.tab_name("lists", s.lang))):
+        return None
+    return lists_grid(ListsSource(s.lang, wb.snapshot.locale or s.locale, s.organisation_row or None, s.teams_row + 1))
+
+
+def list_slot(wb: Workbook, team: str, row: int) -> int:
+    """Which team column of the Lists tab a team's check-in tab reads: the one whose header the spreadsheet shows
+    as this team, else the one for the team's row `row` in Settings' teams table."""
+    lists = wb.snapshot.tabs.get(catalog.tab_name("lists", wb.settings.lang))
+    for slot in range(1, MAX_TEAMS + 1):
+        if lists is not None and cell_text(lists.cell(1, list_column(slot))).casefold() == team.casefold():
+            return slot
+    return min(max(row - wb.settings.teams_row, 1), MAX_TEAMS)
 
 
 def new_checkin_tabs(wb: Workbook) -> list[TabLayout]:
     """The check-in tabs this sync lays out, each reading its own Lists column."""
-    lang, index = wb.settings.lang, {t.name: i for i, t in enumerate(wb.settings.teams, start=1)}
-    return [checkin_tab(team, index[team], lang) if team in index else org_checkin_tab(lang)
+    lang, rows = wb.settings.lang, wb.settings.team_rows
+    return [checkin_tab(team, list_slot(wb, team, rows[team]), lang) if team in rows else org_checkin_tab(lang)
             for team in wb.new_tabs.values()]
 
 
@@ -157,10 +168,12 @@ def plan_writes(
     service: dict[str, Grid] = {}
     service[catalog.tab_name("org", lang)] = org_grid(wb.title, s, as_of, rollup, krs)
     service[history_tab] = history_grid(record, history_rows(krs, checkins, s, as_of, record), s)
-    service[catalog.tab_name("lists", lang)] = lists_of(s, [t.name for t in s.teams], krs)
     for name, grid in service.items():
         if not same_grid(grid, snap.tabs[name].grid):
             plan.tabs[name] = grid
+    lists = lists_update(wb)
+    if lists is not None:
+        plan.tabs[catalog.tab_name("lists", lang)] = lists
     plan.charts.append(org_chart(lang, len(s.teams)))
     plan.new_tabs = new_checkin_tabs(wb)
     return plan

@@ -15,7 +15,7 @@ import math
 import numbers
 from collections.abc import Iterable
 
-from .model import CellValue
+from .model import CellValue, col_letters
 
 SEPARATOR = "|"
 #: Day 0 of the serial numbers of Sheets, Excel (after 1900-03-01) and LibreOffice.
@@ -50,11 +50,7 @@ def row_key(values: Iterable[CellValue]) -> str:
 
 
 def _ref(col: int, row: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(ord("A") + rem) + letters
-    return f"${letters}{row}"
+    return f"${col_letters(col)}{row}"
 
 
 def key_formula(key_col: int, part_cols: list[int], computed_cols: list[int], row: int) -> str:

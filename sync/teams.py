@@ -1,4 +1,5 @@
-"""A team added later: its Settings row, its check-in tab and the Lists tab, as one write plan for any backend."""
+"""A team added later: its Settings row and its check-in tab, as one write plan for any backend (the Lists tab's
+formulas pick the team up from Settings)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,16 @@ from dataclasses import dataclass
 from . import catalog
 from .backends.base import Backend
 from .errors import BadArgument
-from .layout import MAX_TEAMS, Team, checkin_tab, org_chart, valid_team_name
-from .layout_model import TabLayout
-from .lint import kr_frame, read_rows
+from .layout import Team, checkin_tab, org_chart, valid_team_name
+from .layout_model import MAX_TEAMS, TabLayout
 from .model import CellWrite, WritePlan
-from .plan import lists_of
+from .plan import list_slot, lists_update
 from .workbook import Workbook, next_team_row, read_workbook
 
 
 @dataclass
 class NewTeam:
-    """What adding a team writes: its check-in tab, laid out first, then its Settings row and the Lists tab."""
+    """What adding a team writes: its check-in tab, laid out first, then its Settings row."""
 
     tab: TabLayout
     plan: WritePlan
@@ -41,18 +41,18 @@ def check_new_team(team: Team, wb: Workbook, tab: str, lang: str) -> None:
 def add_team(wb: Workbook, team: Team, lang: str) -> NewTeam:
     """The writes that add `team` to the workbook; messages of refusals in `lang`."""
     wb_lang, teams = wb.settings.lang, wb.settings.teams
-    tab = checkin_tab(team.name, len(teams) + 1, wb_lang)
-    check_new_team(team, wb, tab.name, lang)
     settings = catalog.tab_name("settings", wb_lang)
     row = next_team_row(wb.snapshot.tabs[settings], wb_lang)
+    tab = checkin_tab(team.name, list_slot(wb, team.name, row or 0), wb_lang)
+    check_new_team(team, wb, tab.name, lang)
     if row is None:
         raise BadArgument("service.no_team_table", lang, tab=settings)
     values = [team.name, team.manager, team.email, tab.name]
     cells = [CellWrite(settings, row, col, value) for col, value in enumerate(values, start=1)]
-    lists = lists_of(wb.settings, [*(t.name for t in teams), team.name], kr_frame(read_rows(wb)))
-    # The org chart covers one more team.
-    plan = WritePlan(cells, {catalog.tab_name("lists", wb_lang): lists}, [org_chart(wb_lang, len(teams) + 1)],
-                     [tab])
+    # A Lists tab made before its formulas gets them now; the org chart covers one more team.
+    lists = lists_update(wb)
+    plan = WritePlan(cells, {catalog.tab_name("lists", wb_lang): lists} if lists is not None else {},
+                     [org_chart(wb_lang, len(teams) + 1)], [tab])
     return NewTeam(tab, plan)
 
 

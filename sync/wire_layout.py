@@ -10,7 +10,6 @@ from .backends.gsheets_layout import (
     PIXELS_PER_CHAR,
     a1,
     api_value,
-    col_letters,
     grid_range,
     laid_out_rows,
     right_areas,
@@ -20,7 +19,7 @@ from .backends.gsheets_layout import (
     value_format,
 )
 from .layout import Area, ColourRule, Layout, TabLayout
-from .model import ChartSpec, Grid
+from .model import CellValue, ChartSpec, Formula, Grid, col_letters, sheets_grid
 
 
 def _cell_looks(grid: Grid) -> tuple[list[dict[str, Any]], list[list[int]]]:
@@ -37,6 +36,14 @@ def _cell_looks(grid: Grid) -> tuple[list[dict[str, Any]], list[list[int]]]:
             if fmt.get("textFormat", {}).get("bold"):
                 bold.append([r, c])
     return formats, bold
+
+
+def wire_value(value: CellValue) -> Any:
+    """A cell of the layout's and the plan's tabs: the RAW encoding, or a formula as {"formula": "=…"} in Sheets'
+    syntax, which the add-on's setValues enters as a person would type it."""
+    if isinstance(value, Formula):
+        return {"formula": "=" + value.sheets} if value.sheets else ""
+    return api_value(value)
 
 
 def area_a1(area: Area, rows: int) -> str:
@@ -65,7 +72,7 @@ def tab_json(tab: TabLayout, layout: Layout | None = None) -> dict[str, Any]:
         "key": tab.key, "name": tab.name, "rows": rows, "cols": cols, "hidden": tab.hidden,
         "tab_colour": tab.tab_colour, "frozen_rows": tab.frozen_rows,
         "widths": [w * PIXELS_PER_CHAR for w in tab.widths],
-        "values": [[api_value(v) for v in row] for row in tab.grid],
+        "values": [[wire_value(v) for v in row] for row in sheets_grid(tab.grid)],
         "cell_formats": cell_formats,
         "bold": bold,
         "header_fills": [{"row": tab.header_row, "col": col, "colour": colour} for col, colour in fills],

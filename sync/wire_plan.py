@@ -6,8 +6,8 @@ from typing import Any
 
 from . import catalog
 from .backends.gsheets_layout import api_value, padded_size, padded_values
-from .model import Snapshot, WritePlan
-from .wire_layout import chart_json, room_json, tab_json
+from .model import Snapshot, WritePlan, has_formulas, sheets_grid
+from .wire_layout import chart_json, room_json, tab_json, wire_value
 from .workbook import Workbook
 
 
@@ -26,10 +26,10 @@ def computed_columns(wb: Workbook) -> dict[str, list[int]]:
 def plan_json(plan: WritePlan, snapshot: Snapshot, computed: dict[str, list[int]]) -> dict[str, Any]:
     """The plan of PROTOCOL.md: cells, computed columns, service tabs padded over what they held, charts, room."""
     tabs = []
-    for name, grid in plan.tabs.items():
+    for name, grid in ((n, sheets_grid(g) if has_formulas(g) else g) for n, g in plan.tabs.items()):
         before = snapshot.tabs.get(name)
         rows, cols = padded_size(grid, before.grid if before else None)
-        tabs.append({"name": name, "values": padded_values(grid, rows, cols)})
+        tabs.append({"name": name, "values": padded_values(grid, rows, cols, wire_value)})
     return {
         "cells": [{"tab": w.tab, "row": w.row, "col": w.col, "value": api_value(w.value)} for w in plan.cells],
         "computed": computed,

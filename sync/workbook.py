@@ -27,7 +27,7 @@ MAX_CADENCE = 92
 @functools.cache
 def _org_words() -> frozenset[str]:
     """The organisation's word in every language ("Organisation"), as a Team cell may hold it, casefolded."""
-    return frozenset(org_word(lang).casefold() for lang in catalog.LANGS)
+    return frozenset(word.casefold() for word in catalog.org_words())
 
 
 @dataclass
@@ -52,6 +52,8 @@ class Settings:
     #: Teams whose row names its check-in tab; a row typed without one gets its tab at the next sync.
     tab_named: set[str] = field(default_factory=set)
     teams_row: int = 1
+    #: The row of the organisation's name, 0 when Settings lacks it.
+    organisation_row: int = 0
 
     def is_org(self, team: str) -> bool:
         """Whether the OKR tab's Team cell names the organisation rather than a team."""
@@ -190,6 +192,7 @@ def read_settings(tab: Tab, lang: str, problems: list[Problem]) -> Settings:
         quarter=quarter_label(year, q, lang),
         start=dates["start"],
         end=dates["end"],
+        organisation_row=raw.get("organisation", (0, None))[0],
     )
     for key, attr in (
         ("green_threshold", "green"),

@@ -15,6 +15,7 @@ from typing import Any
 
 from sync.backends.memory import MemoryBackend
 from sync.demo import AS_OF, demo_layout
+from sync.model import Formula
 from sync.wire_layout import tab_json
 
 
@@ -24,8 +25,9 @@ def _cell(value: Any) -> Any:
         return {"date": value.date().isoformat()} if value.time() == dt.time() else {"date": value.isoformat()}
     if isinstance(value, dt.date):
         return {"date": value.isoformat()}
-    if isinstance(value, bool) or value is None:
-        return value
+    if isinstance(value, bool) or value is None or isinstance(value, Formula):
+        # A formula's value, which no fake computes: the Lists tab, which the spreadsheet keeps and no sync writes.
+        return None if isinstance(value, Formula) else value
     if isinstance(value, int | float):
         return float(value) if not float(value).is_integer() else int(value)
     return str(value)

@@ -24,7 +24,7 @@ from sync.backends.memory import MemoryBackend
 from sync.errors import BackendError
 from sync.google_api import GoogleGateway, RetryingHTTPClient
 from sync.layout import Layout, Team, WorkbookSpec, build_layout, quarter_label
-from sync.model import CellValue, Percent
+from sync.model import CellValue, Formula, Percent
 from sync.service.context import Service
 from tests.google_fake import FakeGoogle, dummy_credentials
 
@@ -136,6 +136,8 @@ def seed_spreadsheet(fake: FakeGoogle, layout: Layout, editors: tuple[str, ...] 
     for tab in layout.tabs:
         rows = [[_typed(v) for v in row] for row in tab.grid]
         if rows:
+            size = fake.sheet(sid, tab.name).properties["gridProperties"]
+            size["columnCount"] = max(size["columnCount"], max(len(row) for row in rows))
             fake.set_values(sid, f"'{tab.name}'!A1", rows)
     book = fake.book(sid)
     book.permissions.append(fake.owner_permission())
@@ -146,6 +148,8 @@ def seed_spreadsheet(fake: FakeGoogle, layout: Layout, editors: tuple[str, ...] 
 
 
 def _typed(value: CellValue) -> Any:
+    if isinstance(value, Formula):
+        return "=" + value.sheets if value.sheets else None
     if isinstance(value, Percent):
         return float(value)
     if isinstance(value, dt.date):

@@ -97,7 +97,7 @@ def test_layout_refuses_what_provisioning_refuses(client: FlaskClient, request_b
     assert client.post("/api/addon/layout", json=request_body).status_code == 400
 
 
-def test_team_gives_its_tab_its_settings_row_and_the_lists_tab(client: FlaskClient) -> None:
+def test_team_gives_its_tab_its_settings_row_and_its_list(client: FlaskClient) -> None:
     backend = demo("en")
     snapshot = backend.read()
     answer = client.post("/api/addon/team", json={"snapshot": snapshot_json(snapshot),
@@ -110,9 +110,9 @@ def test_team_gives_its_tab_its_settings_row_and_the_lists_tab(client: FlaskClie
     assert answer.json["plan"]["cells"] == [
         {"tab": "Settings", "row": last_team + 1, "col": c, "value": v}
         for c, v in enumerate(["Finance", "Ann", "ann@x.org", "Check-ins Finance"], start=1)]
-    (lists,) = answer.json["plan"]["tabs"]
-    assert lists["name"] == "Lists" and lists["values"][0][4] == "Finance"
-    assert lists["values"][0][:4] == [backend.tabs["Lists"][0][i] for i in range(4)]
+    # Lists column E computes Finance's KRs from the Settings row the team goes on: nothing to write there.
+    assert answer.json["plan"]["tabs"] == []
+    assert backend.tabs["Lists"][0][4].sheets == f'TRIM(\'Settings\'!$A${last_team + 1}&"")'
     (chart,) = answer.json["plan"]["charts"]
     assert (chart["tab"], chart["labels"], chart["series"][0]["range"]) == ("Org", "A5:A9", "I5:I9")  # four teams now
 

@@ -501,7 +501,9 @@ def test_demo_on_google_and_in_xlsx_gives_the_same_report(google_fake: FakeGoogl
     assert in_xlsx["workbook"]["title"] == f"demo-{lang}"
     google_tabs, xlsx_tabs = sync_backend(google_fake, sid, lang).read().tabs, local.read().tabs
     assert list(google_tabs) == list(xlsx_tabs)
-    for name in google_tabs:
+    # The Lists tab is computed by the spreadsheet, which neither the fake nor a file unopened computes
+    # (its lists: tests/test_kr_lists.py, through LibreOffice).
+    for name in (n for n in google_tabs if n != catalog.tab_name("lists", lang)):
         g, x = google_tabs[name].grid, xlsx_tabs[name].grid
         diff = [(r, c, a, b) for r in range(max(len(g), len(x))) for c in range(30)
                 if not same_cell(a := _at(g, r, c), b := _at(x, r, c))]

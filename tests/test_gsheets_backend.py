@@ -391,10 +391,10 @@ def test_a_write_over_two_megabytes_goes_in_parts_under_it(provisioned: tuple[Ha
                                                            google_fake: FakeGoogle) -> None:
     h, sid = provisioned
     tall = [[f"KR{i}", "x" * 200, i] for i in range(12_000)]  # about 2.8 MB of values
-    h.backend.apply(WritePlan(tabs={"Listes": tall}), h.backend.read())
+    h.backend.apply(WritePlan(tabs={"Org": tall}), h.backend.read())
     sizes = [len(json.dumps(e.body)) for e in google_fake.exchanges if e.call.kind.endswith("batchUpdateByDataFilter")]
     assert len(sizes) == 2 and all(size <= MAX_REQUEST_BYTES for size in sizes)
-    assert google_fake.values(sid, "Listes")[-1] == ["KR11999", "x" * 200, 11999]
+    assert google_fake.values(sid, "Org")[-1] == ["KR11999", "x" * 200, 11999]
 
 
 def test_values_are_written_raw_with_dates_as_serials(provisioned: tuple[Harness, str],

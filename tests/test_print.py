@@ -2,16 +2,13 @@
 rows repeated; numbers sit right under right-aligned headers, titles wrap; the org chart colours each team's
 column by its status and draws the expected line. Then LibreOffice prints it, as a person would.
 
-The printing needs LibreOffice (`apt-get install -y libreoffice-calc`) and poppler (`poppler-utils`: pdfinfo,
-pdftotext, pdftoppm); without them it is skipped, unless CI insists (OKRSYNC_CI_STRICT). The PDF and the page
-images of the OKR and org tabs are kept where `tests.artifacts` says, for a person to look at.
+The printing needs LibreOffice and poppler (`tests.libreoffice`). The PDF and the page images of the OKR and org
+tabs are kept where `tests.artifacts` says, for a person to look at.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -24,14 +21,9 @@ from sync import catalog
 from sync.cli import main
 from sync.model import STATUSES
 from tests.artifacts import artifact
+from tests.libreoffice import TOOLS, convert, run
+from tests.libreoffice import needs_libreoffice as printing
 
-TOOLS = {name: shutil.which(name) or (f"/usr/bin/{name}" if os.path.exists(f"/usr/bin/{name}") else None)
-         for name in ("soffice", "pdfinfo", "pdftotext", "pdftoppm")}
-MISSING = [name for name, path in TOOLS.items() if path is None]
-if MISSING and os.environ.get("OKRSYNC_CI_STRICT"):
-    raise RuntimeError(f"{', '.join(MISSING)} not installed in CI: .ci/system-deps.sh should have installed them")
-printing = pytest.mark.skipif(bool(MISSING), reason=f"not installed: {', '.join(MISSING)} "
-                                                     "(apt-get install -y libreoffice-calc poppler-utils)")
 CHART = catalog.template()["chart_colors"]
 #: Page images are this many dots per inch: enough to read a landscape page's cells when zoomed, small files.
 DPI = 80
@@ -103,13 +95,6 @@ def test_the_org_chart_stacks_status_coloured_columns_under_the_expected_line(de
         assert sum(v is not None for v in under) == 1
 
 
-def run(*command: str, timeout: int = 60) -> str:
-    """A tool's standard output; its failure fails the test with what it said."""
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    assert done.returncode == 0, done.stderr or done.stdout
-    return done.stdout
-
-
 def page_texts(pdf: Path, pages: int) -> list[str]:
     """The text of each page, as pdftotext reads it."""
     return [run(str(TOOLS["pdftotext"]), "-f", str(n), "-l", str(n), str(pdf), "-") for n in range(1, pages + 1)]
@@ -127,11 +112,7 @@ def colour_share(image: Path, hex_colour: str, tolerance: int = 24) -> float:
 def test_libreoffice_prints_the_okr_tab_one_page_wide_and_the_org_chart_in_colour(
         demo: tuple[str, Path], tmp_path: Path) -> None:
     lang, path = demo
-    profile = tmp_path / "lo-profile"
-    # A private profile, so that parallel runs (and a person's own LibreOffice) never share one.
-    run(str(TOOLS["soffice"]), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-        "--convert-to", "pdf", "--outdir", str(tmp_path), str(path), timeout=240)
-    pdf = tmp_path / f"{path.stem}.pdf"
+    pdf = convert(path, "pdf", tmp_path)
     pages = int(next(line.split()[1] for line in run(str(TOOLS["pdfinfo"]), str(pdf)).splitlines()
                      if line.startswith("Pages:")))
     texts = page_texts(pdf, pages)

@@ -85,8 +85,10 @@ def test_cli_adds_a_team_to_an_xlsx_and_its_checkins_count_at_the_next_sync(
     assert settings_rows(xlsx_grid(path, catalog.tab_name("settings", lang)), lang)[-1] == [
         TEAM[lang], "Léa", "lea@acme.example", tab]
     assert book.sheetnames.index(tab) == book.sheetnames.index(catalog.tab_name("org", lang)) - 1
-    lists = xlsx_grid(path, catalog.tab_name("lists", lang))
-    assert [line[3] for line in lists[:3]] == [TEAM[lang], "SC-KR1", "SC-KR2"]  # the team's KRs in column D
+    # The team's list, column D, is computed from its Settings row (its KRs: tests/test_kr_lists.py).
+    settings = catalog.tab_name("settings", lang)
+    row = next(r for r, line in enumerate(xlsx_grid(path, settings), start=1) if line and line[0] == TEAM[lang])
+    assert xlsx_grid(path, catalog.tab_name("lists", lang))[0][3] == f"=TRIM('{settings}'!$A${row}&\"\")"
     names = {n: str(d.attr_text) for n, d in book.defined_names.items()}
     [kr_list] = [dv for dv in book[tab].data_validations.dataValidation if "B2" in str(dv.sqref)]
     assert names[kr_list.formula1].endswith("!$D$2:$D$200")

@@ -43,7 +43,7 @@ def test_plan_cells_only_touch_computed_columns_of_people_tabs() -> None:
                                 "Check-ins Ventes": [6, 7, 8, 9], "Check-ins Succès client": [6, 7, 8, 9],
                                 "Check-ins Organisation": [6, 7, 8, 9]}
     assert plan["cells"] and all(c["col"] in plan["computed"][c["tab"]] for c in plan["cells"])
-    assert {t["name"] for t in plan["tabs"]} == {"Org", "Historique", "Listes"}
+    assert {t["name"] for t in plan["tabs"]} == {"Org", "Historique"}  # Listes computes itself
     (chart,) = plan["charts"]
     assert (chart["tab"], chart["title"], chart["labels"]) == ("Org", catalog.message("org.chart_title", "fr"), "A5:A8")
     assert [s["range"] for s in chart["series"]] == ["I5:I8", "J5:J8", "K5:K8", "L5:L8", "C5:C8"]

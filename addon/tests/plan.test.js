@@ -74,6 +74,8 @@ test('values written: text keeps an apostrophe, blanks clear, numbers, booleans 
   const cases = [['Vert', "'Vert"], ['=SUM(A1)', "'=SUM(A1)"], ['12', "'12"], ["'déjà", "''déjà"], ['', ''], [null, ''],
     [undefined, ''], [0, 0], [0.25, 0.25], [45663, 45663], [false, false]];
   for (const [value, out] of cases) assert.equal(ctx.writable_(value), out, String(value));
+  // A formula of the service's (the Lists tab) goes in as a formula, which setValues enters.
+  assert.equal(ctx.writable_({ formula: "=TRIM('Réglages'!$A$15&\"\")" }), "=TRIM('Réglages'!$A$15&\"\")");
   const again = ctx.writable_(d);
   assert.equal(Object.prototype.toString.call(again), '[object Date]');
   assert.equal(again.getTime(), d.getTime());

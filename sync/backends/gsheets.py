@@ -12,7 +12,7 @@ from .. import catalog
 from ..errors import BackendError, BadArgument
 from ..google_api import MAX_REQUEST_BYTES, GoogleGateway, parse_target, row_blocks, split_by_size
 from ..layout import Layout, TabLayout
-from ..model import CellValue, Grid, Snapshot, Tab, WritePlan, WriteResult
+from ..model import CellValue, Grid, Snapshot, Tab, WritePlan, WriteResult, has_formulas, sheets_grid
 from .gsheets_anchors import (
     ANCHOR_KEY,
     RowKey,
@@ -35,6 +35,7 @@ from .gsheets_growth import anchor_rows, anchored_room, laid_out_rows, service_r
 from .gsheets_layout import (
     MIN_COLS,
     api_value,
+    cells_request,
     choose_sheet_ids,
     layout_requests,
     padded_size,
@@ -103,6 +104,10 @@ class GoogleBackend:
             raise RuntimeError("read() the spreadsheet before apply()")
         state = self._state
         reads, writes = self._reads, self._writes
+        # A tab of formulas (the Lists tab, once) as Sheets holds it: no row for what only the file computes.
+        computed = {name for name, grid in plan.tabs.items() if has_formulas(grid)}
+        if computed:
+            plan = replace(plan, tabs={n: sheets_grid(g) if n in computed else g for n, g in plan.tabs.items()})
         rows: dict[RowKey, dict[int, CellValue]] = defaultdict(dict)
         for w in plan.cells:
             rows[(w.tab, w.row)][w.col] = w.value
@@ -113,6 +118,8 @@ class GoogleBackend:
         prepare, new_anchors, ours = self._prepare(state, snapshot, missing, sizes, {tab for tab, _ in rows}, removed)
         prepare += [delete_request(metadata_id) for metadata_id in removed]
         prepare += self._new_tabs(state, plan.new_tabs, ours)
+        # Formulas go in as cells: a values write would store them as text.
+        prepare += [cells_request(state.sheets[name].sheet_id, plan.tabs[name], *sizes[name]) for name in computed]
         if prepare:
             # Anchors are laid by row index, so a row moved between this sync's read and this call would take
             # another row's anchor. The same call answers with those tabs as they now stand: an anchor whose
@@ -124,7 +131,8 @@ class GoogleBackend:
                 state.anchors.update(self._lay(part, laid, ids & ours, snapshot))
         data = [_row_range(state.anchors[key], values) for key, values in rows.items() if key in state.anchors]
         for name, grid in plan.tabs.items():
-            data += _tab_ranges(state.sheets[name].sheet_id, grid, *sizes[name])
+            if name not in computed:
+                data += _tab_ranges(state.sheets[name].sheet_id, grid, *sizes[name])
         # Google advises requests of at most 2 MB; each part stands alone (a later sync rewrites what differs).
         for part in split_by_size(data, MAX_REQUEST_BYTES):
             self._counted(self.gateway.write_values, self._id(), part)

@@ -35,7 +35,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..layout import LIST_ROWS, Layout, TabLayout
+from ..kr_lists import LIST_ROWS
+from ..layout import Layout, TabLayout
+from ..model import sheets_grid
 from .gsheets_anchors import anchor_id, create_request
 
 #: Tabs whose rows get computed cells through row anchors: their free rows are anchored when laid out.
@@ -136,7 +138,7 @@ def laid_out_rows(tab: TabLayout, layout: Layout | None = None) -> int:
         okr_rows = sum(len(t.grid) - 1 for t in tabs if t.key == ANCHORED_TABS[0])
         teams = sum(1 for t in tabs if t.key.startswith(ANCHORED_TABS[1]))
         first_sync = ORG_SECTION_ROWS + teams + 2 * okr_rows
-    used = max([len(tab.grid), *charts, lists, first_sync])
+    used = max([len(sheets_grid(tab.grid)), *charts, lists, first_sync])
     return used + room(used, PER_ROW if anchored(tab) else SERVICE_PER_ROW)
 
 

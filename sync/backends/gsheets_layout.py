@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 from ..layout import Area, ColourRule, Dropdown, Layout, TabLayout
-from ..model import CellValue, ChartSpec, Grid, Heading, Percent
+from ..model import CellValue, ChartSpec, Formula, Grid, Heading, Percent, col_letters, sheets_grid
 from .gsheets_growth import anchor_rows, anchored, laid_out_rows
 
 #: Day 0 of Sheets' date serial numbers.
@@ -59,6 +60,8 @@ def cell_data(value: CellValue) -> dict[str, Any]:
     """A CellData for updateCells: the value, plus the format a Percent, a date or a Heading needs."""
     if value is None or value == "":
         return {}
+    if isinstance(value, Formula):
+        return {"userEnteredValue": {"formulaValue": "=" + value.sheets}} if value.sheets else {}
     raw = api_value(value)
     kind = "stringValue"
     if isinstance(raw, bool):
@@ -90,15 +93,6 @@ def rgb(hex_colour: str) -> dict[str, float]:
     return {name: round(int(h[i : i + 2], 16) / 255, 4) for name, i in channels}
 
 
-def col_letters(col: int) -> str:
-    """1 → A, 27 → AA."""
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(ord("A") + rem) + letters
-    return letters
-
-
 def quote_tab(name: str) -> str:
     """A tab name as A1 notation needs it: always quoted, inner quotes doubled."""
     return "'" + name.replace("'", "''") + "'"
@@ -117,10 +111,21 @@ def padded_size(grid: Grid, before: Grid | None) -> tuple[int, int]:
     return rows, cols
 
 
-def padded_values(grid: Grid, rows: int, cols: int) -> list[list[Any]]:
-    """A whole service tab from A1 as RAW values, padded with "" to `rows` × `cols`."""
-    values = [[api_value(v) for v in row] + [""] * (cols - len(row)) for row in grid]
+def padded_values(grid: Grid, rows: int, cols: int,
+                  encode: Callable[[CellValue], Any] | None = None) -> list[list[Any]]:
+    """A whole service tab from A1 as RAW values (or as `encode` writes a cell), padded with "" to `rows` × `cols`."""
+    encode = encode or api_value
+    values = [[encode(v) for v in row] + [""] * (cols - len(row)) for row in grid]
     return values + [[""] * cols for _ in range(rows - len(grid))]
+
+
+def cells_request(sheet_id: int, grid: Grid, rows: int, cols: int) -> dict[str, Any]:
+    """A whole tab from A1 as one updateCells, formulas included; what it held beyond the grid, up to rows × cols,
+    cleared."""
+    lines = [[cell_data(v) for v in row] + [{}] * (cols - len(row)) for row in grid]
+    lines += [[{}] * cols for _ in range(rows - len(grid))]
+    return {"updateCells": {"rows": [{"values": line} for line in lines], "fields": "userEnteredValue",
+                            "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0}}}
 
 
 def source_a1(dropdown: Dropdown) -> str | None:
@@ -222,7 +227,7 @@ def tab_requests(tab: TabLayout, sheet_id: int, ids: dict[str, int], rows: int) 
     out: list[dict[str, Any]] = []
     if tab.grid:
         out.append({"updateCells": {
-            "rows": [{"values": [cell_data(v) for v in row]} for row in tab.grid],
+            "rows": [{"values": [cell_data(v) for v in row]} for row in sheets_grid(tab.grid)],
             "fields": "userEnteredValue,userEnteredFormat.numberFormat,userEnteredFormat.textFormat.bold",
             "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
         }})

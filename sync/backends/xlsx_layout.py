@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import catalog
 from ..layout import Area, Dropdown, Layout, TabLayout
-from ..model import CellValue, Heading, Percent
+from ..model import CellValue, Formula, Heading, Percent
 from .xlsx_chart import PERCENT_FORMAT, set_charts
 from .xlsx_fit import fit_rows
 
@@ -133,6 +133,9 @@ def write_value(cell: Cell, value: CellValue) -> None:
     if isinstance(value, Percent):
         cell.value = float(value)
         cell.number_format = PERCENT_FORMAT
+        return
+    if isinstance(value, Formula):
+        cell.value = "=" + value.xlsx if value.xlsx else None
         return
     if isinstance(value, str):
         cell.value = str(value)

@@ -13,10 +13,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .. import catalog
 from ..errors import BadArgument, TooLarge
 from ..layout import Team, WorkbookSpec
+from ..layout_model import MAX_TEAMS
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
-MAX_TEAMS = 30
-
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
