@@ -15,7 +15,7 @@ from typing import Any
 
 from sync.backends.memory import MemoryBackend
 from sync.demo import AS_OF, demo_layout
-from sync.model import Formula
+from sync.model import Formula, sheets_grid
 from sync.wire_layout import tab_json
 
 
@@ -41,7 +41,7 @@ def demo_json(lang: str) -> dict[str, Any]:
     tabs = []
     for tab in layout.tabs:
         wire = tab_json(tab)
-        grid = memory.tabs[tab.name]
+        grid = sheets_grid(memory.tabs[tab.name])  # as a spreadsheet holds it: no row only the file computes
         tabs.append({
             "name": tab.name,
             "rows": wire["rows"],
