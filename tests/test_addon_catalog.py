@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from sync import addon_catalog, catalog
+from sync.template import addon_catalog, catalog
 
 
 def test_catalog_js_is_what_the_generator_writes() -> None:

@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from sync import catalog
 from sync.backends.gsheets_growth import anchored_room, room, service_room
 from sync.backends.gsheets_layout import col_letters
-from sync.cli import main
-from sync.layout import Team, WorkbookSpec, build_layout
-from sync.wire_layout import layout_json, room_json
+from sync.cli.commands import main
+from sync.layout.build import Team, WorkbookSpec, build_layout
+from sync.template import catalog
+from sync.wire.layout import layout_json, room_json
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
 from tests.service_support import MemoryWorkbooks, make_app

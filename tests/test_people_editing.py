@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 import responses
 
-from sync import catalog
 from sync.backends.gsheets_layout import api_value, from_serial, rgb
 from sync.engine import evaluate, run_sync
 from sync.errors import BackendError
-from sync.layout import Team, WorkbookSpec, build_layout
+from sync.layout.build import Team, WorkbookSpec, build_layout
 from sync.model import CellValue, Percent, Snapshot, Tab, WritePlan
-from sync.wire_plan import computed_columns, plan_json
+from sync.template import catalog
+from sync.wire.plan import computed_columns, plan_json
 from tests.google_fake import FakeGoogle, batch_grid
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
 from tests.google_fake import values as fake_values

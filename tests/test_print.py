@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from sync import catalog
-from sync.cli import main
+from sync.cli.commands import main
 from sync.model import STATUSES
+from sync.template import catalog
 from tests.artifacts import artifact
 
 TOOLS = {name: shutil.which(name) or (f"/usr/bin/{name}" if os.path.exists(f"/usr/bin/{name}") else None)

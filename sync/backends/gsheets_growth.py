@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..layout import LIST_ROWS, Layout, TabLayout
+from ..layout.build import LIST_ROWS, Layout, TabLayout
 from .gsheets_anchors import anchor_id, create_request
 
 #: Tabs whose rows get computed cells through row anchors: their free rows are anchored when laid out.

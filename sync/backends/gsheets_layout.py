@@ -7,7 +7,7 @@ import math
 import numbers
 from typing import Any
 
-from ..layout import Area, ColourRule, Dropdown, Layout, TabLayout
+from ..layout.build import Area, ColourRule, Dropdown, Layout, TabLayout
 from ..model import CellValue, ChartSpec, Grid, Heading, Percent
 from .gsheets_growth import anchor_rows, anchored, laid_out_rows
 

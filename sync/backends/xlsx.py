@@ -28,9 +28,9 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..errors import BackendError, BadArgument, NotOurWorkbook, OkrsyncError, WorkbookLocked, WorkbookNotFound
-from ..layout import Layout
+from ..layout.build import Layout
 from ..model import Grid, Snapshot, Tab, WritePlan, WriteResult
-from ..workbook import lang_of
+from ..parsing.workbook import lang_of
 from .xlsx_chart import set_charts
 from .xlsx_fit import fit_rows
 from .xlsx_layout import HEADING_FONT, inherit_column_style, insert_tab, render, write_value

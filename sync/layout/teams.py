@@ -1,0 +1,67 @@
+"""A team added later: its Settings row, its check-in tab and the Lists tab, as one write plan for any backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..backends.base import Backend
+from ..errors import BadArgument
+from ..model import CellWrite, WritePlan
+from ..parsing.workbook import Workbook, next_team_row, read_workbook
+from ..stages.lint import kr_frame, read_rows
+from ..template import catalog
+from ..writeback.plan import lists_of
+from .build import MAX_TEAMS, Team, checkin_tab, org_chart, valid_team_name
+from .model import TabLayout
+
+
+@dataclass
+class NewTeam:
+    """What adding a team writes: its check-in tab, laid out first, then its Settings row and the Lists tab."""
+
+    tab: TabLayout
+    plan: WritePlan
+
+
+def check_new_team(team: Team, wb: Workbook, tab: str, lang: str) -> None:
+    """BadArgument when the name cannot name a tab, the team or its tab exists, or the workbook is full."""
+    if not valid_team_name(team.name):
+        raise BadArgument("error.bad_team", lang, value=team.name)
+    teams = wb.settings.teams
+    if any(t.name.casefold() == team.name.casefold() for t in teams):
+        raise BadArgument("service.team_exists", lang, team=team.name)
+    # Sheets refuses two tabs whose names differ only by case.
+    if any(name.casefold() == tab.casefold() for name in wb.snapshot.tabs):
+        raise BadArgument("service.team_tab_exists", lang, tab=tab)
+    if len(teams) >= MAX_TEAMS:
+        raise BadArgument("service.too_many_teams", lang, limit=MAX_TEAMS)
+
+
+def add_team(wb: Workbook, team: Team, lang: str) -> NewTeam:
+    """The writes that add `team` to the workbook; messages of refusals in `lang`."""
+    wb_lang, teams = wb.settings.lang, wb.settings.teams
+    tab = checkin_tab(team.name, len(teams) + 1, wb_lang)
+    check_new_team(team, wb, tab.name, lang)
+    settings = catalog.tab_name("settings", wb_lang)
+    row = next_team_row(wb.snapshot.tabs[settings], wb_lang)
+    if row is None:
+        raise BadArgument("service.no_team_table", lang, tab=settings)
+    values = [team.name, team.manager, team.email, tab.name]
+    cells = [CellWrite(settings, row, col, value) for col, value in enumerate(values, start=1)]
+    lists = lists_of(wb.settings, [*(t.name for t in teams), team.name], kr_frame(read_rows(wb)))
+    # The org chart covers one more team.
+    plan = WritePlan(cells, {catalog.tab_name("lists", wb_lang): lists}, [org_chart(wb_lang, len(teams) + 1)],
+                     [tab])
+    return NewTeam(tab, plan)
+
+
+def add_team_to(backend: Backend, team: Team, lang: str, before_write: Callable[[], None] | None = None) -> NewTeam:
+    """Add `team` to the workbook behind `backend`: one read, one write (its tab laid out with it)."""
+    with backend.lock():
+        snapshot = backend.read()
+        added = add_team(read_workbook(snapshot, backend.location), team, lang)
+        if before_write is not None:
+            before_write()
+        backend.apply(added.plan, snapshot)
+    return added
