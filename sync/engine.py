@@ -15,7 +15,8 @@ import pandas as pd
 from .backends.base import Backend
 from .errors import said_in
 from .model import Problem, Snapshot, WritePlan
-from .parsing.workbook import Workbook, day_as_written, lang_of, read_workbook
+from .parsing.settings import lang_of
+from .parsing.workbook import Workbook, day_as_written, read_workbook
 from .stages.lint import Row, kr_frame, read_rows
 from .stages.rollup import Rollup, roll_up
 from .stages.score import score_checkins, score_krs

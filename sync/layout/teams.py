@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from ..backends.base import Backend
 from ..errors import BadArgument
 from ..model import CellWrite, WritePlan
-from ..parsing.workbook import Workbook, next_team_row, read_workbook
+from ..parsing.settings import next_team_row
+from ..parsing.workbook import Workbook, read_workbook
 from ..stages.lint import kr_frame, read_rows
 from ..template import catalog
 from ..writeback.plan import lists_of

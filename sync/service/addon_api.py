@@ -17,7 +17,8 @@ from ..errors import BadArgument, NotOurWorkbook, OkrsyncError
 from ..layout.build import build_layout
 from ..layout.teams import add_team
 from ..model import Snapshot
-from ..parsing.workbook import Workbook, detect_lang, read_workbook
+from ..parsing.settings import detect_lang
+from ..parsing.workbook import Workbook, read_workbook
 from ..wire.layout import layout_json, tab_json
 from ..wire.plan import computed_columns, plan_json
 from ..wire.snapshot import Spreadsheet, read_snapshot

@@ -18,7 +18,8 @@ from ..backends.gsheets import GoogleBackend
 from ..backends.xlsx import XlsxBackend
 from ..errors import BadArgument
 from ..layout.build import Layout
-from ..parsing.workbook import detect_lang, read_workbook
+from ..parsing.settings import detect_lang
+from ..parsing.workbook import read_workbook
 from .context import Service
 from .registry import WorkbookRecord
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..model import Grid, Percent
 from ..parsing import parse_date
-from ..parsing.workbook import Settings
+from ..parsing.settings import Settings
 from ..template import catalog
 from .history_record import KEYS, Record, differs, empty_record, header
 from .kr_state import (

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..model import Grid
 from ..parsing import cell_texts, is_blank, parse_dates, parse_numbers
-from ..parsing.workbook import Settings
+from ..parsing.settings import Settings
 from ..template import catalog
 
 #: The template's History columns, by key, and the ones a row records its KR's definition in.

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import STATUSES
-from ..parsing.workbook import Settings
+from ..parsing.settings import Settings
 from .lint import Row
 from .score import Bands, elapsed, status
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..parsing.workbook import Settings
+from ..parsing.settings import Settings
 from .kr_state import STATUS_NAMES, States, last_per_group, progress_of, roll_up_parents, sort_keys, status_of
 
 

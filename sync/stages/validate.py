@@ -13,7 +13,7 @@ from ..layout.build import org_checkin_tab_name, org_word
 from ..model import Problem, Severity
 from ..parsing import blanks, cell_text, cell_texts, parse_confidences, parse_dates, parse_milestones, parse_numbers
 from ..parsing.columns import column_kinds
-from ..parsing.workbook import Settings
+from ..parsing.settings import Settings
 from ..template import catalog
 from .lint import Row
 

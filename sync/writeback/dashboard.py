@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..engine import Evaluation
 from ..parsing import cell_text
-from ..parsing.workbook import Settings
+from ..parsing.settings import Settings
 from .orgtab import focus_krs, missing_krs
 from .report import iso_day, rounded
 

@@ -11,7 +11,7 @@ import pandas as pd
 from ..layout.build import CHART_SERIES_COL, ORG_TEAM_HEADER_ROW
 from ..model import STATUSES, Grid, Heading, Percent
 from ..parsing import cell_text
-from ..parsing.workbook import Settings
+from ..parsing.settings import Settings
 from ..stages.history import pct
 from ..stages.rollup import Objective, Rollup
 from ..template import catalog

@@ -12,7 +12,8 @@ import pandas as pd
 from ..layout.build import checkin_tab, lists_grid, org_chart, org_checkin_tab
 from ..layout.model import TabLayout
 from ..model import CellWrite, Grid, Problem, WritePlan
-from ..parsing.workbook import Settings, Workbook
+from ..parsing.settings import Settings
+from ..parsing.workbook import Workbook
 from ..stages.history import history_grid, history_rows, num, pct, pcts, weeks
 from ..stages.history_record import read_record
 from ..stages.lint import Row
