@@ -2,7 +2,7 @@
 protected ranges.
 
 One side: the layout JSON the service hands the add-on (`POST /api/addon/layout`, through Flask's test client;
-`sync.wire_layout.layout_json` while the endpoint is not there) rendered into a fake spreadsheet by the add-on's
+`sync.wire.layout.layout_json` while the endpoint is not there) rendered into a fake spreadsheet by the add-on's
 own code (`node addon/tests/render_layout.js`). Other side: the Sheets API requests `okrsync init --google`
 sends to the Google fake. Both are reduced to the same description: A1 ranges, `#RRGGBB` colours.
 """

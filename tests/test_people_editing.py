@@ -122,7 +122,7 @@ def _sheets_text(value: Any) -> str:
 
 def formula_is_true(formula: str, line: list[Any], row: int) -> bool:
     """A conditional-format formula of the shape the layout writes (cell references, strings, `&`, `<>`, `*`,
-    `=`, parentheses), evaluated on one sheet row as Sheets does it. Written apart from sync.rowkey, so the two
+    `=`, parentheses), evaluated on one sheet row as Sheets does it. Written apart from sync.parsing.rowkey, so the two
     can disagree."""
     def ref(m: re.Match[str]) -> str:
         col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(m.group(1))))

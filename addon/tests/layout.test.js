@@ -1,6 +1,6 @@
 'use strict';
 // The layout renderer (Layout.js): the service's layout JSON drawn into a blank spreadsheet with SpreadsheetApp.
-// Fixtures are the service's own JSON (sync/wire_layout.py layout_json of build_layout), made with:
+// Fixtures are the service's own JSON (sync/wire/layout.py layout_json of build_layout), made with:
 //   .venv/bin/python -c '…layout_json(build_layout(WorkbookSpec("Acme", "fr", "2025-T1", [Marketing, Ventes, Finance])))'
 // tests/test_addon_layout_parity.py checks the live layout against `init --google`'s, so these cannot drift far.
 const test = require('node:test');

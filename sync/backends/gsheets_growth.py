@@ -45,7 +45,7 @@ SPARE_MIN = 100
 #: The Org tab's rows besides a line per team and per OKR row: titles, headings, column headers, blank lines.
 ORG_SECTION_ROWS = 30
 #: Free rows per used row of an anchored tab and of a service tab; a tab grows when its free rows fall under
-#: 1/GROW_UNDER of its room. The add-on grows its tabs by the same numbers (sync/wire_layout.py: room_json).
+#: 1/GROW_UNDER of its room. The add-on grows its tabs by the same numbers (sync/wire/layout.py: room_json).
 PER_ROW, SERVICE_PER_ROW, GROW_UNDER = 1.5, 1.0, 4
 
 

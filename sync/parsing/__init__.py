@@ -1,7 +1,9 @@
 """The parsing stage: what a cell means as a number, a date, a confidence or a milestone, per locale.
 
-Pure functions, no I/O. Scalar forms (`parse_cell`) read one cell; the vectorised forms (`parse_columns`) read a
+Pure functions, no I/O. Scalar forms (`cell`) read one cell; the vectorised forms (`columns`) read a
 whole column, taking a fast path for cells already held as numbers or dates and parsing each distinct text once.
+Beside them, `settings` and `workbook` read a snapshot's tabs into the settings and tables the stages work on,
+and `rowkey` is a row's key as the sync read it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reading one cell: what kind of value it holds, and what it means as a number, date, confidence or milestone.
 
-Pure functions, no I/O, per locale; `parse_columns` holds the same over whole columns.
+Pure functions, no I/O, per locale; `columns` holds the same over whole columns.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reading whole columns of cells: one pass over types, numbers in numpy, each distinct text parsed once.
 
-The vectorised forms of `parse_cell`, for the check-in tabs where rows are many; cells already typed by the
+The vectorised forms of `cell`, for the check-in tabs where rows are many; cells already typed by the
 backends (numbers, dates) take a fast path.
 """
 
