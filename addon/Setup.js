@@ -7,9 +7,9 @@ const SETUP_WIDTH_ = 440;
 const SETUP_HEIGHT_ = 520;
 /** How long set-up and add-team wait for another script (a sync) to let go of the document. */
 const SETUP_LOCK_WAIT_MS_ = 10000;
-/** As sync/layout.py: `2025-Q1`, `2025-T1`, `2025 q1`… */
+/** As sync/layout/build.py: `2025-Q1`, `2025-T1`, `2025 q1`… */
 const QUARTER_PATTERN_ = /^\s*(\d{4})\s*[-_ ]?\s*[QqTt]([1-4])\s*$/;
-/** As sync/layout.py: what a tab name cannot hold, its longest name, and the most teams a workbook has. */
+/** As sync/layout/build.py: what a tab name cannot hold, its longest name, and the most teams a workbook has. */
 const BAD_TAB_CHARS_ = /[:\\/?*[\]]/;
 const MAX_TEAM_NAME_ = 80;
 const MAX_TEAMS_ = 30;

@@ -19,10 +19,10 @@ from gspread.utils import rowcol_to_a1
 from gspread_dataframe import get_as_dataframe, set_with_dataframe
 from gspread_formatting import CellFormat, Color, format_cell_ranges
 
-from sync import catalog
 from sync.backends.gsheets_layout import rgb
-from sync.layout import ColourRule
+from sync.layout.build import ColourRule
 from sync.model import CellValue, Grid, Snapshot, Tab, WritePlan, same_cell
+from sync.template import catalog
 
 #: What a baseline calls, once it has read the sheet its own way, to get the engine's plan and the
 #: typed contents the plan was diffed against.

@@ -28,11 +28,11 @@ import responses
 from benchmarks.baselines import DryWritesClient, Rules, cell_by_cell, compare, with_dataframes
 from benchmarks.common import KRS_PER_TEAM, SIZES, benchmark_layout, gateway
 from benchmarks.synthetic import AS_OF, WEEKS
-from sync import catalog
+from sync.backends.google_api import GoogleGateway
 from sync.backends.gsheets import READ_FIELDS, GoogleBackend, parse_spreadsheet
 from sync.engine import evaluate, run_sync
-from sync.google_api import GoogleGateway
 from sync.model import Snapshot, WritePlan
+from sync.template import catalog
 from tests.google_fake import FakeGoogle, dummy_credentials
 from tests.google_fake import sheets as fake_sheets
 from tests.google_fake.render import spreadsheet_json

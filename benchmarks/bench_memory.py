@@ -31,10 +31,10 @@ import responses
 
 from benchmarks.common import KRS_PER_TEAM, SIZES, benchmark_layout, gateway
 from benchmarks.synthetic import AS_OF, WEEKS
-from sync import catalog
 from sync.backends.gsheets import READ_FIELDS, GoogleBackend
 from sync.backends.xlsx import XlsxBackend
 from sync.engine import run_sync
+from sync.template import catalog
 
 RUNS = 3
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"

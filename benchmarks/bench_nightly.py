@@ -40,8 +40,8 @@ from unittest import mock
 import responses
 
 from sync import engine
-from sync.google_api import GoogleGateway, RetryingHTTPClient
-from sync.layout import Team, WorkbookSpec, build_layout, quarter_label
+from sync.backends.google_api import GoogleGateway, RetryingHTTPClient
+from sync.layout.build import Team, WorkbookSpec, build_layout, quarter_label
 from sync.model import Snapshot
 from sync.service import jobs, runner
 from sync.service.context import Service

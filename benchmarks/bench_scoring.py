@@ -22,13 +22,13 @@ from typing import Any
 
 from benchmarks.synthetic import AS_OF, WEEKS, synthetic_snapshot
 from sync.engine import evaluate, gc_paused
-from sync.lint import kr_frame, read_rows
 from sync.model import Snapshot
-from sync.plan import plan_writes
-from sync.rollup import roll_up
-from sync.score import score_checkins, score_krs
-from sync.validate import validate_checkins
-from sync.workbook import read_workbook
+from sync.parsing.workbook import read_workbook
+from sync.stages.lint import kr_frame, read_rows
+from sync.stages.rollup import roll_up
+from sync.stages.score import score_checkins, score_krs
+from sync.stages.validate import validate_checkins
+from sync.writeback.plan import plan_writes
 
 SIZES = (10_000, 100_000, 1_000_000)
 STAGES = ("read frames", "OKR lint", "validate", "score + roll up", "plan (incl. history)")

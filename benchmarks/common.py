@@ -9,8 +9,8 @@ from __future__ import annotations
 from google.oauth2.credentials import Credentials
 
 from benchmarks.synthetic import WEEKS, synthetic_layout
-from sync.google_api import GoogleGateway, RetryingHTTPClient
-from sync.layout import Layout
+from sync.backends.google_api import GoogleGateway, RetryingHTTPClient
+from sync.layout.build import Layout
 
 #: Workbooks of this many teams.
 SIZES = (3, 10, 30, 100)

@@ -6,9 +6,9 @@ import datetime as dt
 
 import numpy as np
 
-from sync import catalog
-from sync.layout import Layout, Team, WorkbookSpec, build_layout, org_word
+from sync.layout.build import Layout, Team, WorkbookSpec, build_layout, org_word
 from sync.model import Snapshot, Tab
+from sync.template import catalog
 
 START = dt.date(2025, 1, 6)
 AS_OF = dt.date(2025, 3, 31)

@@ -1,5 +1,5 @@
 """`python -m sync` is the `okrsync` command."""
 
-from .cli import main
+from .cli.commands import main
 
 main()

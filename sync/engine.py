@@ -14,14 +14,15 @@ import pandas as pd
 
 from .backends.base import Backend
 from .errors import said_in
-from .lint import Row, kr_frame, read_rows
 from .model import Problem, Snapshot, WritePlan
-from .plan import plan_writes
-from .report import build_report
-from .rollup import Rollup, roll_up
-from .score import score_checkins, score_krs
-from .validate import validate_checkins
-from .workbook import Workbook, day_as_written, lang_of, read_workbook
+from .parsing.settings import lang_of
+from .parsing.workbook import Workbook, day_as_written, read_workbook
+from .stages.lint import Row, kr_frame, read_rows
+from .stages.rollup import Rollup, roll_up
+from .stages.score import score_checkins, score_krs
+from .stages.validate import validate_checkins
+from .writeback.plan import plan_writes
+from .writeback.report import build_report
 
 
 @dataclass

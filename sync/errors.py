@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .catalog import message
+from .template.catalog import message
 
 
 class OkrsyncError(Exception):

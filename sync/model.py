@@ -9,7 +9,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
-    from .layout_model import TabLayout
+    from .layout.model import TabLayout
 
 #: What a cell holds once a backend has read it: text, a number, a date, a boolean, or nothing.
 CellValue = Any

@@ -14,9 +14,9 @@ import sys
 from typing import Any
 
 from sync.backends.memory import MemoryBackend
-from sync.demo import AS_OF, demo_layout
+from sync.layout.demo import AS_OF, demo_layout
 from sync.model import Formula, sheets_grid
-from sync.wire_layout import tab_json
+from sync.wire.layout import tab_json
 
 
 def _cell(value: Any) -> Any:

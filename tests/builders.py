@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync import catalog
 from sync.backends.memory import MemoryBackend
-from sync.layout import Layout, Team, WorkbookSpec, build_layout, org_word
+from sync.layout.build import Layout, Team, WorkbookSpec, build_layout, org_word
+from sync.template import catalog
 
 OKR_KEYS = ["id", "team", "type", "title", "owner", "start", "target", "unit", "parent", "weight"]
 

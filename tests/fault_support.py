@@ -15,15 +15,16 @@ from typing import Any, TypeVar
 
 import requests
 
-from sync import catalog, engine
+from sync import engine
+from sync.backends.google_api import GoogleGateway, RetryingHTTPClient, RetryPolicy
 from sync.backends.gsheets import ANCHOR_KEY
 from sync.engine import Evaluation, run_sync
-from sync.google_api import GoogleGateway, RetryingHTTPClient, RetryPolicy
-from sync.layout import Team, WorkbookSpec, build_layout, quarter_label
+from sync.layout.build import Team, WorkbookSpec, build_layout, quarter_label
 from sync.model import Snapshot
 from sync.service.context import Service
 from sync.service.registry import WorkbookRecord
 from sync.service.runner import Outcome, sync_workbook
+from sync.template import catalog
 from tests.google_fake import FakeGoogle, Fault, dummy_credentials
 from tests.google_harness import SA_EMAIL, compact, people_cells, provision, sync_backend, tab, type_rows
 from tests.service_support import FakeClock, make_app, svc_of

@@ -8,11 +8,11 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from sync import catalog
+from sync.backends.google_api import GoogleGateway, RetryingHTTPClient, RetryPolicy
 from sync.backends.gsheets import GoogleBackend
 from sync.backends.gsheets_anchors import ANCHOR_KEY
-from sync.google_api import GoogleGateway, RetryingHTTPClient, RetryPolicy
-from sync.layout import Area, Layout
+from sync.layout.build import Area, Layout
+from sync.template import catalog
 from tests.google_fake import FakeGoogle, dummy_credentials
 
 SA_EMAIL = "okrsync@okrsync-test.iam.gserviceaccount.com"

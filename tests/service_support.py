@@ -19,13 +19,13 @@ from cryptography.x509.oid import NameOID
 from flask import Flask
 
 from server import create_app
-from sync import catalog
+from sync.backends.google_api import GoogleGateway, RetryingHTTPClient
 from sync.backends.memory import MemoryBackend
 from sync.errors import BackendError
-from sync.google_api import GoogleGateway, RetryingHTTPClient
-from sync.layout import Layout, Team, WorkbookSpec, build_layout, quarter_label
+from sync.layout.build import Layout, Team, WorkbookSpec, build_layout, quarter_label
 from sync.model import CellValue, Formula, Percent
 from sync.service.context import Service
+from sync.template import catalog
 from tests.google_fake import FakeGoogle, dummy_credentials
 
 CLIENT_ID = "1234-addon.apps.googleusercontent.com"

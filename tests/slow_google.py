@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import requests
 from google.auth.transport.requests import AuthorizedSession
 
-from sync.google_api import GoogleGateway, RetryingHTTPClient
+from sync.backends.google_api import GoogleGateway, RetryingHTTPClient
 from tests.google_fake import dummy_credentials
 from tests.service_support import SA_EMAIL, FakeClock
 

@@ -10,10 +10,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from sync.backends.memory import MemoryBackend
-from sync.demo import AS_OF, demo_layout
 from sync.engine import run_sync
-from sync.layout import Team, WorkbookSpec, build_layout, checkin_tab
-from sync.wire_layout import layout_json, tab_json
+from sync.layout.build import Team, WorkbookSpec, build_layout, checkin_tab
+from sync.layout.demo import AS_OF, demo_layout
+from sync.wire.layout import layout_json, tab_json
 from tests.addon_support import apply_plan_json, as_api, snapshot_json
 from tests.service_support import make_app
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 
-from sync import addon_catalog, catalog
+from sync.template import addon_catalog, catalog
 
 
 def test_catalog_js_is_what_the_generator_writes() -> None:
     on_disk = addon_catalog.TARGET.read_text(encoding="utf-8")
-    assert on_disk == addon_catalog.render(), "addon/Catalog.js is stale: run `python -m sync.addon_catalog`"
+    assert on_disk == addon_catalog.render(), "addon/Catalog.js is stale: run `python -m sync.template.addon_catalog`"
 
 
 def test_catalog_js_carries_every_addon_message_in_both_languages() -> None:

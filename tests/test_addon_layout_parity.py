@@ -2,7 +2,7 @@
 protected ranges.
 
 One side: the layout JSON the service hands the add-on (`POST /api/addon/layout`, through Flask's test client;
-`sync.wire_layout.layout_json` while the endpoint is not there) rendered into a fake spreadsheet by the add-on's
+`sync.wire.layout.layout_json` while the endpoint is not there) rendered into a fake spreadsheet by the add-on's
 own code (`node addon/tests/render_layout.js`). Other side: the Sheets API requests `okrsync init --google`
 sends to the Google fake. Both are reduced to the same description: A1 ranges, `#RRGGBB` colours.
 """
@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from sync import catalog
 from sync.backends.gsheets_growth import anchored_room, room, service_room
 from sync.backends.gsheets_layout import col_letters
-from sync.cli import main
-from sync.layout import Team, WorkbookSpec, build_layout
-from sync.wire_layout import layout_json, room_json
+from sync.cli.commands import main
+from sync.layout.build import Team, WorkbookSpec, build_layout
+from sync.template import catalog
+from sync.wire.layout import layout_json, room_json
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
 from tests.service_support import MemoryWorkbooks, make_app

@@ -10,7 +10,7 @@ import responses
 from flask import Flask
 
 from sync.backends.memory import MemoryBackend
-from sync.demo import demo_layout
+from sync.layout.demo import demo_layout
 from tests.addon_support import SPREADSHEET_ID, snapshot_json
 from tests.service_support import bearer, make_app, svc_of
 from tests.service_support import google_certs as google_certs  # fixture

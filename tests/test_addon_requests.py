@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync.backends.memory import MemoryBackend
-from sync.demo import demo_layout
+from sync.layout.demo import demo_layout
 from tests.addon_support import snapshot_json
 from tests.service_support import make_app
 

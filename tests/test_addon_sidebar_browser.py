@@ -22,11 +22,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from sync import catalog, demo
 from sync.backends.memory import MemoryBackend
-from sync.dashboard import dashboard
 from sync.engine import evaluate, run_sync
-from sync.percent import percent_text
+from sync.layout import demo
+from sync.template import catalog
+from sync.writeback.dashboard import dashboard
+from sync.writeback.percent import percent_text
 from tests.artifacts import artifact
 
 ROOT = Path(__file__).resolve().parent.parent

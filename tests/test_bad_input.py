@@ -26,16 +26,16 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync import catalog
 from sync.backends.gsheets_layout import api_value
 from sync.backends.memory import MemoryBackend, put
 from sync.backends.xlsx import XlsxBackend
-from sync.cli import main
-from sync.demo import AS_OF, demo_layout
+from sync.cli.commands import main
 from sync.engine import run_sync
 from sync.errors import OkrsyncError
-from sync.layout import Layout, TabLayout
+from sync.layout.build import Layout, TabLayout
+from sync.layout.demo import AS_OF, demo_layout
 from sync.model import CellValue, Percent
+from sync.template import catalog
 from tests.addon_support import apply_plan_json, snapshot_json
 from tests.service_support import make_app
 

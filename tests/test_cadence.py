@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from sync import catalog
 from sync.backends.memory import MemoryBackend
 from sync.backends.xlsx import XlsxBackend
-from sync.dashboard import dashboard
 from sync.engine import evaluate, run_sync
-from sync.layout import Layout
+from sync.layout.build import Layout
 from sync.model import Grid
+from sync.template import catalog
+from sync.writeback.dashboard import dashboard
 from tests.builders import objective_with_krs, okr, workbook_layout
 
 MONDAYS = [dt.date(2025, 1, 6) + dt.timedelta(weeks=w) for w in range(6)]  # Jan 6 … Feb 10

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from sync import catalog
-from sync.layout import Team, WorkbookSpec, build_layout
+from sync.layout.build import Team, WorkbookSpec, build_layout
+from sync.template import catalog
 
 
 def fields(text: str) -> set[str]:

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sync.cli import main
+from sync.cli.commands import main
 from tests.google_fake import google_fake as google_fake  # the fixture
 from tests.test_engine import REPORT_KEYS
 

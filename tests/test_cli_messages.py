@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from urllib3.exceptions import MaxRetryError, NameResolutionError
 
 from sync.backends.xlsx import XlsxBackend
-from sync.cli import main
+from sync.cli.commands import main
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture
 

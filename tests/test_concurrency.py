@@ -30,7 +30,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from sync.backends.base import Backend
 from sync.backends.xlsx import XlsxBackend
-from sync.layout import Layout
+from sync.layout.build import Layout
 from sync.model import Snapshot, WritePlan, WriteResult
 from sync.service.registry import Base, Registry
 from tests.google_fake import FakeGoogle

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from sync.backends.memory import MemoryBackend
-from sync.dashboard import dashboard
-from sync.demo import AS_OF, demo_layout
 from sync.engine import evaluate
+from sync.layout.demo import AS_OF, demo_layout
 from sync.model import Heading
+from sync.writeback.dashboard import dashboard
 
 
 def _section(grid: list[list[object]], heading_start: str) -> list[str]:

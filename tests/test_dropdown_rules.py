@@ -14,11 +14,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from sync import catalog
 from sync.backends.xlsx import XlsxBackend
-from sync.layout import Layout, Team, WorkbookSpec, build_layout
-from sync.parse import parse_confidences
-from sync.wire_layout import layout_json
+from sync.layout.build import Layout, Team, WorkbookSpec, build_layout
+from sync.parsing import parse_confidences
+from sync.template import catalog
+from sync.wire.layout import layout_json
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture
 from tests.google_harness import Harness

@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 
-from sync import catalog
 from sync.backends.memory import MemoryBackend
-from sync.demo import AS_OF, demo_layout
 from sync.engine import run_sync
 from sync.errors import LeaseLost
+from sync.layout.demo import AS_OF, demo_layout
 from sync.model import Snapshot, WritePlan, WriteResult
+from sync.template import catalog
 
 REPORT_KEYS = {"workbook", "checkins", "problems", "key_results", "objectives", "teams", "org", "writes"}
 KR_KEYS = {

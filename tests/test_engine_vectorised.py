@@ -14,16 +14,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync import catalog, engine
+from sync import engine
 from sync.engine import _CyclicGcPause, evaluate, run_sync
-from sync.history import history_grid, history_rows, monday, num, pct, weeks
-from sync.history_record import read_record
 from sync.model import Grid, Percent, same_cell
-from sync.parse import is_blank, parse_date
-from sync.parse_columns import blank_cells
-from sync.plan_diff import diff_tab, key_texts, same, same_cells, same_grid
-from sync.rowkey import key_text, row_key
-from sync.score import score_krs
+from sync.parsing import is_blank, parse_date
+from sync.parsing.columns import blank_cells
+from sync.parsing.rowkey import key_text, row_key
+from sync.stages.history import history_grid, history_rows, monday, num, pct, weeks
+from sync.stages.history_record import read_record
+from sync.stages.score import score_krs
+from sync.template import catalog
+from sync.writeback.diff import diff_tab, key_texts, same, same_cells, same_grid
 from tests.builders import okr, workbook
 
 D = dt.date

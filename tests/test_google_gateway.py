@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
+from sync.backends.google_api import GoogleGateway, RetryingHTTPClient, RetryPolicy, loads_narrow, parse_target
+from sync.backends.google_auth import KEY_FILE_ENV, TOKEN_ENV, find_credentials
 from sync.backends.gsheets import open_google
 from sync.errors import BackendError, BadArgument
-from sync.google_api import GoogleGateway, RetryingHTTPClient, RetryPolicy, loads_narrow, parse_target
-from sync.google_auth import KEY_FILE_ENV, TOKEN_ENV, find_credentials
 
 SID = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd"
 GET_URL = f"https://sheets.googleapis.com/v4/spreadsheets/{SID}"

@@ -8,9 +8,9 @@ import google.oauth2.credentials
 import pytest
 import responses
 
+from sync.backends.google_api import GoogleGateway
+from sync.backends.google_retry import RetryBudget, RetryingHTTPClient, RetryPolicy, SyncGuard
 from sync.errors import BackendError
-from sync.google_api import GoogleGateway
-from sync.google_retry import RetryBudget, RetryingHTTPClient, RetryPolicy, SyncGuard
 from tests.service_support import FakeClock
 
 SID = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd"

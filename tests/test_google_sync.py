@@ -17,17 +17,18 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from benchmarks.synthetic import synthetic_layout
-from sync import catalog, google_api
+from sync.backends import google_api
 from sync.backends.gsheets_growth import room
 from sync.backends.gsheets_layout import rgb, to_serial
 from sync.backends.xlsx import XlsxBackend
-from sync.cli import main
-from sync.demo import AS_OF as DEMO_AS_OF
-from sync.demo import demo_layout
+from sync.cli.commands import main
 from sync.engine import evaluate, run_sync
 from sync.errors import BackendError
-from sync.layout import Team, WorkbookSpec, build_layout
+from sync.layout.build import Team, WorkbookSpec, build_layout
+from sync.layout.demo import AS_OF as DEMO_AS_OF
+from sync.layout.demo import demo_layout
 from sync.model import same_cell
+from sync.template import catalog
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
 from tests.google_harness import (

@@ -12,16 +12,16 @@ import requests
 
 from benchmarks.synthetic import AS_OF as SYNTHETIC_END
 from benchmarks.synthetic import synthetic_layout, synthetic_snapshot
-from sync import catalog
+from sync.backends.google_api import MAX_REQUEST_BYTES, split_by_size
 from sync.backends.gsheets import ANCHOR_KEY, READ_FIELDS, cell_value
 from sync.backends.gsheets_growth import SPARE_MIN, insert_rows, laid_out_rows, room, service_room
 from sync.backends.gsheets_layout import layout_requests, rgb
-from sync.demo import AS_OF, demo_layout
 from sync.engine import evaluate, run_sync
 from sync.errors import BackendError
-from sync.google_api import MAX_REQUEST_BYTES, split_by_size
-from sync.layout import Layout, Team, WorkbookSpec, build_layout
+from sync.layout.build import Layout, Team, WorkbookSpec, build_layout
+from sync.layout.demo import AS_OF, demo_layout
 from sync.model import CellWrite, Percent, WritePlan
+from sync.template import catalog
 from tests.google_fake import FakeGoogle, validate
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
 from tests.google_harness import SA_EMAIL, Harness, anchored_rows, compact, in_use_bytes, tab, type_rows

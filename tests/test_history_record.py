@@ -13,11 +13,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from sync import catalog
 from sync.backends.base import Backend
 from sync.backends.xlsx import XlsxBackend
 from sync.engine import run_sync
 from sync.model import Grid, Percent
+from sync.template import catalog
 from tests.builders import objective_with_krs, okr, workbook_layout
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module

@@ -1,5 +1,5 @@
 """A check-in tab's KR dropdown lists its team's KRs as soon as they are typed into the OKR tab, before any sync:
-the hidden Lists tab computes itself (sync/kr_lists.py), and the sync leaves it alone once its formulas are in.
+the hidden Lists tab computes itself (sync/layout/kr_lists.py), and the sync leaves it alone once its formulas are in.
 
 The xlsx formulas are computed by LibreOffice, as a person opening the file would see them (`tests.libreoffice`).
 Google's are checked for what the fake can check (it has no spreadsheet engine): where they are, what they
@@ -17,17 +17,17 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.utils.cell import coordinate_to_tuple
 
-from sync import catalog
 from sync.backends.memory import MemoryBackend
 from sync.backends.xlsx import XlsxBackend
-from sync.cli import main
+from sync.cli.commands import main
 from sync.engine import evaluate, run_sync, sync_evaluated
-from sync.kr_lists import NOTE_COL, ORG_LIST_COL, argument_separator, kept_by_formulas, list_column
-from sync.layout import Layout, Team, WorkbookSpec, build_layout
+from sync.layout.build import Layout, Team, WorkbookSpec, build_layout
+from sync.layout.kr_lists import NOTE_COL, ORG_LIST_COL, argument_separator, kept_by_formulas, list_column
 from sync.model import Formula
-from sync.wire_layout import layout_json
-from sync.wire_plan import computed_columns, plan_json
-from sync.wire_snapshot import read_snapshot
+from sync.template import catalog
+from sync.wire.layout import layout_json
+from sync.wire.plan import computed_columns, plan_json
+from sync.wire.snapshot import read_snapshot
 from tests.addon_support import snapshot_json
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from server import create_app
-from sync.cli import main
+from sync.cli.commands import main
 from sync.errors import BadArgument
 from sync.service.local import is_loopback, local_config, prepare
 from tests.service_support import svc_of

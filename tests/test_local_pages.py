@@ -18,10 +18,10 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from openpyxl import Workbook, load_workbook
 
-from sync import catalog
 from sync.backends.xlsx import XlsxBackend
-from sync.cli import main
+from sync.cli.commands import main
 from sync.service.local import prepare
+from sync.template import catalog
 from tests.service_support import FakeClock, bearer, make_app, svc_of, tiny_layout
 from tests.service_support import google_certs as google_certs  # the fixture
 

@@ -15,16 +15,16 @@ import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from sync import catalog
 from sync.backends.memory import MemoryBackend
 from sync.backends.xlsx import XlsxBackend
-from sync.cli import main
-from sync.demo import AS_OF, demo_layout
+from sync.cli.commands import main
 from sync.engine import run_sync
-from sync.layout import Layout, org_checkin_tab_name
-from sync.lint import kr_frame, read_rows
-from sync.validate import validate_checkins
-from sync.workbook import read_workbook
+from sync.layout.build import Layout, org_checkin_tab_name
+from sync.layout.demo import AS_OF, demo_layout
+from sync.parsing.workbook import read_workbook
+from sync.stages.lint import kr_frame, read_rows
+from sync.stages.validate import validate_checkins
+from sync.template import catalog
 from tests.addon_support import snapshot_json
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture

@@ -18,15 +18,15 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync import catalog
 from sync.backends.xlsx import XlsxBackend
-from sync.cli import main
-from sync.demo import AS_OF as DEMO_AS_OF
-from sync.demo import demo_layout
+from sync.cli.commands import main
 from sync.engine import run_sync
-from sync.layout import Layout
+from sync.layout.build import Layout
+from sync.layout.demo import AS_OF as DEMO_AS_OF
+from sync.layout.demo import demo_layout
 from sync.model import Grid
-from sync.percent import percent_text
+from sync.template import catalog
+from sync.writeback.percent import percent_text
 from tests.builders import okr, workbook_layout
 from tests.service_support import MemoryWorkbooks, make_app, svc_of
 

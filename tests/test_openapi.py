@@ -80,8 +80,8 @@ def test_real_answers_match_their_schemas(tmp_path: Path) -> None:
 
 def test_the_demo_report_matches_the_report_schema() -> None:
     from sync.backends.memory import MemoryBackend
-    from sync.demo import AS_OF, demo_layout
     from sync.engine import run_sync
+    from sync.layout.demo import AS_OF, demo_layout
 
     backend = MemoryBackend()
     backend.provision(demo_layout("fr"))

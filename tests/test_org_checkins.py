@@ -16,12 +16,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-from sync import catalog
 from sync.backends.memory import MemoryBackend
 from sync.backends.xlsx import XlsxBackend
-from sync.demo import AS_OF, demo_layout
 from sync.engine import run_sync
-from sync.layout import ORG_LIST_COL, Layout, Team, WorkbookSpec, build_layout, org_checkin_tab_name, org_word
+from sync.layout.build import ORG_LIST_COL, Layout, Team, WorkbookSpec, build_layout, org_checkin_tab_name, org_word
+from sync.layout.demo import AS_OF, demo_layout
+from sync.template import catalog
 from tests.builders import okr, workbook_layout
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture

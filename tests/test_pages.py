@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from sync import catalog
+from sync.template import catalog
 from tests.service_support import MemoryWorkbooks, make_app, svc_of, tiny_layout
 
 RED = catalog.template()["colors"]["red"]

@@ -24,8 +24,8 @@ from markupsafe import escape
 from PIL import Image
 from werkzeug.serving import make_server
 
-from sync import catalog
 from sync.service.local import prepare
+from sync.template import catalog
 from tests.artifacts import artifact
 from tests.service_support import FakeClock
 

@@ -15,9 +15,8 @@ from babel.numbers import format_decimal
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sync import catalog
 from sync.model import Percent
-from sync.parse import (
+from sync.parsing import (
     Number,
     is_blank,
     locales_for,
@@ -30,8 +29,9 @@ from sync.parse import (
     parse_number,
     parse_numbers,
 )
-from sync.parse_answers import OUT_OF_RANGE, UNRECOGNISED
-from sync.parse_dates import FIRST_YEAR, LAST_YEAR
+from sync.parsing.answers import OUT_OF_RANGE, UNRECOGNISED
+from sync.parsing.dates import FIRST_YEAR, LAST_YEAR
+from sync.template import catalog
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 LOCALES = ["fr_CA", "fr_FR", "fr_CH", "en_US", "en_CA"]

@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 import responses
 
-from sync import catalog
 from sync.backends.gsheets_layout import api_value, from_serial, rgb
 from sync.engine import evaluate, run_sync
 from sync.errors import BackendError
-from sync.layout import Team, WorkbookSpec, build_layout
+from sync.layout.build import Team, WorkbookSpec, build_layout
 from sync.model import CellValue, Percent, Snapshot, Tab, WritePlan
-from sync.wire_plan import computed_columns, plan_json
+from sync.template import catalog
+from sync.wire.plan import computed_columns, plan_json
 from tests.google_fake import FakeGoogle, batch_grid
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
 from tests.google_fake import values as fake_values
@@ -122,7 +122,7 @@ def _sheets_text(value: Any) -> str:
 
 def formula_is_true(formula: str, line: list[Any], row: int) -> bool:
     """A conditional-format formula of the shape the layout writes (cell references, strings, `&`, `<>`, `*`,
-    `=`, parentheses), evaluated on one sheet row as Sheets does it. Written apart from sync.rowkey, so the two
+    `=`, parentheses), evaluated on one sheet row as Sheets does it. Written apart from sync.parsing.rowkey, so the two
     can disagree."""
     def ref(m: re.Match[str]) -> str:
         col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(m.group(1))))

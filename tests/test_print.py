@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from sync import catalog
-from sync.cli import main
+from sync.cli.commands import main
 from sync.model import STATUSES
+from sync.template import catalog
 from tests.artifacts import artifact
 from tests.libreoffice import TOOLS, convert, run
 from tests.libreoffice import needs_libreoffice as printing

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync import catalog
 from sync.backends.xlsx import XlsxBackend
 from sync.engine import run_sync
+from sync.template import catalog
 from tests.builders import OKR_KEYS, objective_with_krs, okr, workbook, workbook_layout
 
 AS_OF = dt.date(2025, 2, 14)

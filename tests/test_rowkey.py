@@ -9,7 +9,7 @@ import pytest
 
 from sync.backends.gsheets_layout import api_value
 from sync.model import Percent
-from sync.rowkey import key_formula, key_text, row_key
+from sync.parsing.rowkey import key_formula, key_text, row_key
 from tests.test_people_editing import formula_is_true
 
 CHECKIN = key_formula(9, [2, 1], [6, 7, 8, 9], 2)  # Key in I, from KR (B) and week (A); computed F:I

@@ -24,7 +24,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from sync.backends.memory import MemoryBackend
-from sync.demo import demo_layout
+from sync.layout.demo import demo_layout
 from sync.model import Snapshot
 from tests.addon_support import snapshot_json
 from tests.google_fake import FakeGoogle

@@ -14,13 +14,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sync import catalog
 from sync.backends.memory import MemoryBackend
 from sync.backends.xlsx import XlsxBackend
-from sync.cli import main
-from sync.demo import AS_OF
+from sync.cli.commands import main
 from sync.engine import run_sync
-from sync.layout import Layout
+from sync.layout.build import Layout
+from sync.layout.demo import AS_OF
+from sync.template import catalog
 from tests.builders import okr, workbook_layout
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from sync import catalog
 from sync.engine import run_sync
+from sync.template import catalog
 from tests.builders import objective_with_krs, okr, workbook
 
 AS_OF = dt.date(2025, 2, 14)

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from sync import catalog
 from sync.backends import gsheets_growth
 from sync.backends.gsheets_growth import laid_out_rows, room, service_room, short_of_room
 from sync.backends.gsheets_layout import NUMBER_FORMATS, col_letters, layout_requests
-from sync.demo import demo_layout
-from sync.layout import Team, WorkbookSpec, build_layout, checkin_tab
-from sync.layout_model import WHOLE_COLUMNS_FROM, Area, Dropdown
+from sync.layout.build import Team, WorkbookSpec, build_layout, checkin_tab
+from sync.layout.demo import demo_layout
+from sync.layout.model import WHOLE_COLUMNS_FROM, Area, Dropdown
 from sync.model import STATUSES
-from sync.wire_layout import layout_json, room_json, tab_json
+from sync.template import catalog
+from sync.wire.layout import layout_json, room_json, tab_json
 
 #: Google's limit on the cells of a spreadsheet.
 SHEETS_CELL_LIMIT = 10_000_000

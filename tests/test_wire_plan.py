@@ -6,13 +6,13 @@ import copy
 
 import pytest
 
-from sync import catalog
 from sync.backends.memory import MemoryBackend
-from sync.demo import AS_OF, demo_layout
 from sync.engine import evaluate, run_sync
+from sync.layout.demo import AS_OF, demo_layout
 from sync.model import CellWrite, Grid, WritePlan
-from sync.wire_plan import computed_columns, plan_json
-from sync.wire_snapshot import read_snapshot
+from sync.template import catalog
+from sync.wire.plan import computed_columns, plan_json
+from sync.wire.snapshot import read_snapshot
 from tests.addon_support import apply_plan_json, as_api, snapshot_json
 
 

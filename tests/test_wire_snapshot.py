@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sync.errors import BadArgument
 from sync.model import Percent
-from sync.wire_snapshot import MAX_TABS, MAX_TEXT, format_kind, read_snapshot
+from sync.wire.snapshot import MAX_TABS, MAX_TEXT, format_kind, read_snapshot
 
 
 def body(*tabs: dict[str, Any], sid: str = "1AbC-_x") -> dict[str, Any]:

@@ -18,7 +18,7 @@ from sync.backends.xlsx import XlsxBackend
 from sync.backends.xlsx_layout import VALUES_TAB, inherit_column_style, list_literal, render, sheet_range
 from sync.backends.xlsx_package import chart_counts, keep_cached_values
 from sync.errors import BadArgument, NotOurWorkbook, OkrsyncError, WorkbookLocked, WorkbookNotFound
-from sync.layout import Area, Dropdown, Layout, TabLayout, Team, WorkbookSpec, build_layout
+from sync.layout.build import Area, Dropdown, Layout, TabLayout, Team, WorkbookSpec, build_layout
 from sync.model import CellWrite, Grid, Heading, Percent, Snapshot, Tab, WritePlan
 
 TEAMS = {"fr": ["Marketing", "Ventes"], "en": ["Marketing", "Sales"]}

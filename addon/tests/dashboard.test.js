@@ -210,7 +210,7 @@ test('goToCheckin selects the latest check-in row across the tab', () => {
 
 test('the page writes percentages as the sheet and the service pages do (half-up, fr_CA and en_US)', () => {
   const { pc } = pageHelpers();
-  // Expected values printed by sync.percent.percent_text(value, 'fr_CA' / 'en_US').
+  // Expected values printed by sync.writeback.percent.percent_text(value, 'fr_CA' / 'en_US').
   const cases = [
     [0.125, '13\u00a0%', '13%'], [0.135, '14\u00a0%', '14%'], [0.5877, '59\u00a0%', '59%'], [0.004, '0\u00a0%', '0%'],
     [0.995, '100\u00a0%', '100%'], [1, '100\u00a0%', '100%'], [0.6666, '67\u00a0%', '67%'], [1.234, '123\u00a0%', '123%'],

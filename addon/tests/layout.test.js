@@ -1,6 +1,6 @@
 'use strict';
 // The layout renderer (Layout.js): the service's layout JSON drawn into a blank spreadsheet with SpreadsheetApp.
-// Fixtures are the service's own JSON (sync/wire_layout.py layout_json of build_layout), made with:
+// Fixtures are the service's own JSON (sync/wire/layout.py layout_json of build_layout), made with:
 //   .venv/bin/python -c '…layout_json(build_layout(WorkbookSpec("Acme", "fr", "2025-T1", [Marketing, Ventes, Finance])))'
 // tests/test_addon_layout_parity.py checks the live layout against `init --google`'s, so these cannot drift far.
 const test = require('node:test');
@@ -157,21 +157,25 @@ test('computed columns and service tabs are protected, warning only, with the la
     assert.match(p.getDescription(), /calculée/);
   }
   assert.deepEqual(okr.getProtections('SHEET'), []);
-  for (const name of ['Org', 'Historique', 'Listes']) {
+  for (const [name, says] of [['Org', /tenu par okrsync/], ['Historique', /tenu par okrsync/], ['Listes', /se calculent/]]) {
     const whole = env.ss.sheet(name).getProtections('SHEET');
     assert.equal(whole.length, 1, name);
     assert.equal(whole[0].isWarningOnly(), true);
-    assert.match(whole[0].getDescription(), /tenu par okrsync/);
+    assert.match(whole[0].getDescription(), says);
   }
   assert.deepEqual(env.ss.sheet('Réglages').getProtections('RANGE'), []);
 });
 
-test('the Lists tab is hidden and holds the teams; the others are visible', () => {
+test('the Lists tab is hidden and computes the teams and their KRs with formulas; the others are visible', () => {
   const env = rendered(FR);
   const lists = env.ss.sheet('Listes');
   assert.equal(lists.isSheetHidden(), true);
-  assert.deepEqual(lists.dump()[0], ['Équipes', 'Marketing', 'Ventes', 'Finance']);
-  assert.deepEqual(lists.dump().map((r) => r[0]), ['Équipes', 'Organisation', 'Marketing', 'Ventes', 'Finance']);
+  const formulas = lists.getRange(1, 1, 3, 3).getFormulas();
+  assert.deepEqual(lists.dump().slice(0, 2).map((r) => r[0]), ['Équipes', 'Organisation']);
+  // Each team's name from its Settings row; the teams and each team's KRs by FILTER, in the locale's syntax (fr_CA: ;).
+  assert.deepEqual(formulas[0].slice(1), ["=TRIM('Réglages'!$A$15&\"\")", "=TRIM('Réglages'!$A$16&\"\")"]);
+  assert.match(formulas[2][0], /^=IFERROR\(FILTER\('Réglages'!\$A\$15:\$A\$44;/);
+  assert.match(formulas[1][1], /^=IFERROR\(FILTER\('OKR'!\$A\$2:\$A;.*\$B\$1\)\)\)$/);
   assert.deepEqual(env.ss.sheets.filter((s) => s.isSheetHidden()).map((s) => s.getName()), ['Listes']);
 });
 

@@ -17,7 +17,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sync.layout import Team, WorkbookSpec, build_layout  # noqa: E402
+from sync.layout.build import Team, WorkbookSpec, build_layout  # noqa: E402
 from sync.model import Snapshot, Tab  # noqa: E402
 from tests.addon_support import snapshot_json  # noqa: E402
 from tests.service_support import MemoryWorkbooks, make_app  # noqa: E402

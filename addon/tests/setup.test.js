@@ -188,7 +188,7 @@ function addTeamWith(env, name, answer) {
   env.ctx.addTeam();
 }
 
-test('addTeam adds the tab before Org, the Settings row and the Lists column, and confirms', () => {
+test('addTeam adds the tab before Org and the Settings row (its list computes itself), and confirms', () => {
   const env = workbook();
   const before = env.ss.sheets.map((s) => s.getName());
   addTeamWith(env, ' Produit ', { status: 200, body: TEAM });
@@ -209,8 +209,9 @@ test('addTeam adds the tab before Org, the Settings row and the Lists column, an
   assert.ok(tab.getProtections('RANGE').every((p) => p.isWarningOnly()));
   const settings = env.ss.sheet('Réglages').dump();
   assert.deepEqual(settings[17], ['Produit', '', '', 'Check-ins Produit']);
+  // Produit's list, the column its KR dropdown reads, computes itself from its Settings row: nothing written there.
   const lists = env.ss.sheet('Listes');
-  assert.deepEqual(lists.dump()[0], ['Équipes', 'Marketing', 'Ventes', 'Finance', 'Produit']);
+  assert.equal(lists.getRange('E1').getFormula(), "=TRIM('Réglages'!$A$18&\"\")");
   assert.equal(lists.isSheetHidden(), true);
   const chart = env.ss.sheet('Org').getCharts().map((c) => c.getRanges().map((r) => r.getA1Notation()));
   assert.deepEqual(chart, [['A5:A9', 'I5:I9', 'J5:J9', 'K5:K9', 'L5:L9', 'C5:C9']], 'the org chart covers the new team');
@@ -261,12 +262,12 @@ test('addTeam in a spreadsheet that is not an okrsync workbook says so without a
   assert.match(env.ui.alerts[0].message, /^This is not an okrsync workbook/);
 });
 
-test('addTeam writes few calls: one setValues per Settings run and one for Lists', () => {
+test('addTeam writes few calls: one setValues per Settings run, none for Lists', () => {
   const env = workbook();
   env.ss.resetCalls();
   addTeamWith(env, 'Produit', { status: 200, body: TEAM });
-  // The new tab's header, the Settings row (A18 and D18 are two runs: B and C are not the plan's), Lists.
-  assert.equal(env.ss.calls['Range.setValues'], 1 + 2 + 1);
+  // The new tab's header, the Settings row (A18 and D18 are two runs: B and C are not the plan's).
+  assert.equal(env.ss.calls['Range.setValues'], 1 + 2);
   assert.equal(env.ss.calls['Spreadsheet.insertSheet'], 1);
   assert.equal(env.ss.calls['Sheet.setConditionalFormatRules'], 1);
   assert.deepEqual(plain(env.ctx.rowWrites_([{ tab: 'S', row: 3, col: 2, value: 'b' }, { tab: 'S', row: 3, col: 1, value: 'a' },

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from ..layout import Layout
+from ..layout.build import Layout
 from ..model import Snapshot, WritePlan, WriteResult
 
 

@@ -8,11 +8,11 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from .. import catalog
 from ..errors import BackendError, BadArgument
-from ..google_api import MAX_REQUEST_BYTES, GoogleGateway, parse_target, row_blocks, split_by_size
-from ..layout import Layout, TabLayout
+from ..layout.build import Layout, TabLayout
 from ..model import CellValue, Grid, Snapshot, Tab, WritePlan, WriteResult, has_formulas, sheets_grid
+from ..template import catalog
+from .google_api import MAX_REQUEST_BYTES, GoogleGateway, parse_target, row_blocks, split_by_size
 from .gsheets_anchors import (
     ANCHOR_KEY,
     RowKey,

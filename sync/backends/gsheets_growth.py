@@ -35,8 +35,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..kr_lists import LIST_ROWS
-from ..layout import Layout, TabLayout
+from ..layout.build import Layout, TabLayout
+from ..layout.kr_lists import LIST_ROWS
 from ..model import sheets_grid
 from .gsheets_anchors import anchor_id, create_request
 
@@ -47,7 +47,7 @@ SPARE_MIN = 100
 #: The Org tab's rows besides a line per team and per OKR row: titles, headings, column headers, blank lines.
 ORG_SECTION_ROWS = 30
 #: Free rows per used row of an anchored tab and of a service tab; a tab grows when its free rows fall under
-#: 1/GROW_UNDER of its room. The add-on grows its tabs by the same numbers (sync/wire_layout.py: room_json).
+#: 1/GROW_UNDER of its room. The add-on grows its tabs by the same numbers (sync/wire/layout.py: room_json).
 PER_ROW, SERVICE_PER_ROW, GROW_UNDER = 1.5, 1.0, 4
 
 

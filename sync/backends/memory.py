@@ -6,7 +6,7 @@ import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..layout import Layout
+from ..layout.build import Layout
 from ..model import CellValue, Grid, Snapshot, Tab, WritePlan, WriteResult
 
 

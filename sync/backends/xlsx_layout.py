@@ -21,9 +21,9 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import catalog
-from ..layout import Area, Dropdown, Layout, TabLayout
+from ..layout.build import Area, Dropdown, Layout, TabLayout
 from ..model import CellValue, Formula, Heading, Percent
+from ..template import catalog
 from .xlsx_chart import PERCENT_FORMAT, set_charts
 from .xlsx_fit import fit_rows
 

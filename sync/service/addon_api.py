@@ -11,17 +11,18 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from ..dashboard import dashboard
+from ..backends.google_api import GoogleGateway
 from ..engine import evaluate
 from ..errors import BadArgument, NotOurWorkbook, OkrsyncError
-from ..google_api import GoogleGateway
-from ..layout import build_layout
+from ..layout.build import build_layout
+from ..layout.teams import add_team
 from ..model import Snapshot
-from ..teams import add_team
-from ..wire_layout import layout_json, tab_json
-from ..wire_plan import computed_columns, plan_json
-from ..wire_snapshot import Spreadsheet, read_snapshot
-from ..workbook import Workbook, detect_lang, read_workbook
+from ..parsing.settings import detect_lang
+from ..parsing.workbook import Workbook, read_workbook
+from ..wire.layout import layout_json, tab_json
+from ..wire.plan import computed_columns, plan_json
+from ..wire.snapshot import Spreadsheet, read_snapshot
+from ..writeback.dashboard import dashboard
 from . import addon_records, addon_requests, payloads
 from .auth import Caller, authenticate, request_lang
 from .context import Service, service

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotAllowed, OkrsyncError
-from ..wire_snapshot import Spreadsheet
+from ..wire.snapshot import Spreadsheet
 from .auth import Caller, may_see
 from .context import Service
 from .registry import ADDON, SyncRun, WorkbookRecord

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadArgument
-from ..layout import Team
+from ..layout.build import Team
 from . import payloads
 from .payloads import json_body as json_body  # the one reader of JSON bodies, for every endpoint
 

@@ -8,9 +8,9 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
+from ..backends.google_api import parse_target
 from ..errors import BadArgument, SyncedByAddon, WorkbookNotFound, said_in
-from ..google_api import parse_target
-from ..layout import build_layout
+from ..layout.build import build_layout
 from . import addon_requests, payloads
 from .auth import Caller, authenticate, may_see, request_lang, require_editor
 from .context import Service, service

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import google.auth.transport.requests
 from flask import Flask, current_app
 
-from .. import catalog
-from ..google_api import GoogleGateway, RetryingHTTPClient
-from ..google_auth import FoundCredentials, find_credentials
-from ..google_retry import SyncGuard
+from ..backends.google_api import GoogleGateway, RetryingHTTPClient
+from ..backends.google_auth import FoundCredentials, find_credentials
+from ..backends.google_retry import SyncGuard
+from ..template import catalog
 from .lease import DEFAULT_TTL
 from .ratelimit import BUDGET, RateLimiter
 from .registry import Registry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..google_api import GoogleGateway
+from ..backends.google_api import GoogleGateway
 
 #: Drive roles that can edit a file; commenters and readers see the sheet but do not run its syncs.
 EDITOR_ROLES = frozenset({"owner", "organizer", "fileOrganizer", "writer"})

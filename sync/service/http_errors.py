@@ -6,8 +6,8 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from .. import catalog
 from ..errors import OkrsyncError
+from ..template import catalog
 from . import logs
 from .auth import request_lang
 from .pages import helpers, page_lang

@@ -11,8 +11,8 @@ from typing import Any
 from flask import Flask
 
 from ..backends.xlsx import XlsxBackend
-from ..demo import AS_OF, demo_layout
 from ..errors import BadArgument
+from ..layout.demo import AS_OF, demo_layout
 from .context import is_off, service
 from .runner import sync_workbook
 from .workbooks import data_dir

@@ -11,9 +11,9 @@ from babel.numbers import format_decimal
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from .. import catalog
 from ..errors import NotAllowed, OkrsyncError
-from ..percent import percent_text
+from ..template import catalog
+from ..writeback.percent import percent_text
 from .api import editable_workbook, register
 from .auth import Caller, authenticate, may_see, request_lang, require_own_form
 from .context import Service, service

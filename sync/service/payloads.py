@@ -10,10 +10,10 @@ from typing import Any
 from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import catalog
 from ..errors import BadArgument, TooLarge
-from ..layout import Team, WorkbookSpec
-from ..layout_model import MAX_TEAMS
+from ..layout.build import Team, WorkbookSpec
+from ..layout.model import MAX_TEAMS
+from ..template import catalog
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..backends.google_retry import SYNC_RETRY_BUDGET, RetryBudget, SyncGuard
 from ..backends.memory import MemoryBackend
 from ..engine import run_sync
 from ..errors import OkrsyncError, SyncedByAddon, WorkbookLocked, said_in
-from ..google_retry import SYNC_RETRY_BUDGET, RetryBudget, SyncGuard
-from ..layout import Layout, Team
-from ..teams import NewTeam, add_team_to
+from ..layout.build import Layout, Team
+from ..layout.teams import NewTeam, add_team_to
 from . import lease, logs
 from .context import Service
 from .ratelimit import BUDGET, Reservation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..google_api import GoogleGateway
+from ..backends.google_api import GoogleGateway
 from .registry import ADDON, Registry, SyncRun, WorkbookRecord, aware
 
 

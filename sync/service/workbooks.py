@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Protocol
 
 from ..backends.base import Backend
+from ..backends.google_retry import SyncGuard
 from ..backends.gsheets import GoogleBackend
 from ..backends.xlsx import XlsxBackend
 from ..errors import BadArgument
-from ..google_retry import SyncGuard
-from ..layout import Layout
-from ..workbook import detect_lang, read_workbook
+from ..layout.build import Layout
+from ..parsing.settings import detect_lang
+from ..parsing.workbook import read_workbook
 from .context import Service
 from .registry import WorkbookRecord
 

@@ -1,0 +1,1 @@
+"""The `okrsync` command line."""
