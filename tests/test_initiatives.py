@@ -128,13 +128,17 @@ def test_the_org_tab_counts_initiatives_by_state_and_names_the_blocked_and_late(
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_demo_tells_the_seeds_story_with_one_late_initiative(lang: str) -> None:
+def test_the_demo_tells_the_seeds_story_with_initiatives_in_every_state(lang: str) -> None:
     backend = MemoryBackend("demo")
     backend.provision(demo_layout(lang))
     report = run_sync(backend, AS_OF)
     assert len(report["initiatives"]) == 10
-    late = [p for p in report["problems"] if p["tab"] == catalog.tab_name("initiatives", lang)]
-    assert [p["code"] for p in late] == ["initiative_past_due"]
+    assert {i["state"] for i in report["initiatives"]} == {"todo", "in_progress", "done", "blocked"}
+    assert not [p for p in report["problems"] if p["tab"] == catalog.tab_name("initiatives", lang)]
+    # Every team KR has its actions but one (churn), which says so.
+    notes = _okr_column(backend, lang, "notes")
+    flag = catalog.message("okr.no_initiative", lang, tab=catalog.tab_name("initiatives", lang))
+    assert [kr for kr, n in notes.items() if flag in str(n)] == [{"fr": "SC-KR2", "en": "CS-KR2"}[lang]]
     assert run_sync(backend, AS_OF)["writes"]["cells"] == 0  # a second sync writes nothing
 
 
