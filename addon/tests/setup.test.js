@@ -366,7 +366,7 @@ test('the dialog: labelled in the locale\'s language, relabelled on a language c
   assert.match(p.el('message').textContent, /^The workbook "OKR Acme 2025-Q1" is ready \(10 tabs\)/);
   assert.equal(p.el('submit').style.display, 'none');
   assert.equal(p.el('cancel').textContent, 'Close');
-  assert.equal(env.ss.sheets.length, 9);
+  assert.equal(env.ss.sheets.length, 10);
   p.el('cancel').fire('click');
   assert.equal(p.calls[1].name, 'close');
 });
