@@ -56,13 +56,7 @@ def has_formulas(grid: Grid) -> bool:
 def sheets_grid(grid: Grid) -> Grid:
     """A grid as Google Sheets holds it: a formula only the file needs is an empty cell, and the empty cells and
     rows past the last one holding something are left out (the Lists tab: a FILTER fills the rows below it)."""
-    rows = [[None if isinstance(v, Formula) and not v.sheets else v for v in row] for row in grid]
-    for row in rows:
-        while row and row[-1] is None:
-            row.pop()
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
+    return trimmed([[None if isinstance(v, Formula) and not v.sheets else v for v in row] for row in grid])
 
 
 def col_letters(col: int) -> str:

@@ -71,6 +71,14 @@ def layout(lang: str, locale: str | None = None) -> Layout:
     return build_layout(WorkbookSpec("Acme", lang, "2025-Q1", [Team(t) for t in TEAMS], locale=locale))
 
 
+def typed_file(tmp_path: Path, lang: str) -> Path:
+    """A new workbook file with the OKR rows and team Zeta typed in, never synced."""
+    path = tmp_path / "okr.xlsx"
+    XlsxBackend(path, lang=lang).provision(layout(lang))
+    type_into_xlsx(path, lang)
+    return path
+
+
 def type_into_xlsx(path: Path, lang: str) -> None:
     """A person types the OKR rows, and a team Zeta into Settings, in the file; no sync."""
     book = openpyxl.load_workbook(path)
@@ -106,9 +114,7 @@ def dropdown_lists(path: Path, computed_book: openpyxl.Workbook, lang: str) -> d
 @needs_libreoffice
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_kr_typed_into_the_okr_tab_is_in_its_teams_dropdown_before_any_sync(tmp_path: Path, lang: str) -> None:
-    path = tmp_path / "okr.xlsx"
-    XlsxBackend(path, lang=lang).provision(layout(lang))
-    type_into_xlsx(path, lang)
+    path = typed_file(tmp_path, lang)
     book = computed(path, tmp_path / "computed")
     offered = dropdown_lists(path, book, lang)
     assert offered == {team: ids for team, ids in EXPECTED.items() if team != "Zeta"}
@@ -122,9 +128,7 @@ def test_a_kr_typed_into_the_okr_tab_is_in_its_teams_dropdown_before_any_sync(tm
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_sync_leaves_the_lists_alone_and_a_team_typed_into_settings_gets_its_list(
         tmp_path: Path, lang: str) -> None:
-    path = tmp_path / "okr.xlsx"
-    XlsxBackend(path, lang=lang).provision(layout(lang))
-    type_into_xlsx(path, lang)
+    path = typed_file(tmp_path, lang)
     before = _formulas(path, catalog.tab_name("lists", lang))
     _report, ev = sync_evaluated(XlsxBackend(path, lang=lang), _date(AS_OF))
     assert catalog.tab_name("lists", lang) not in ev.plan.tabs
@@ -138,9 +142,7 @@ def test_the_sync_leaves_the_lists_alone_and_a_team_typed_into_settings_gets_its
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_team_added_with_the_cli_reads_its_own_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       lang: str) -> None:
-    path = tmp_path / "okr.xlsx"
-    XlsxBackend(path, lang=lang).provision(layout(lang))
-    type_into_xlsx(path, lang)
+    path = typed_file(tmp_path, lang)
     monkeypatch.setenv("OKRSYNC_LANG", lang)
     result = CliRunner().invoke(main, ["add-team", str(path), "Omega"])
     assert result.exit_code == 0, result.output
@@ -156,9 +158,7 @@ def test_a_team_added_with_the_cli_reads_its_own_list(tmp_path: Path, monkeypatc
 @needs_libreoffice
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_workbook_made_before_the_formulas_gets_them_at_its_next_sync_once(tmp_path: Path, lang: str) -> None:
-    path = tmp_path / "okr.xlsx"
-    XlsxBackend(path, lang=lang).provision(layout(lang))
-    type_into_xlsx(path, lang)
+    path = typed_file(tmp_path, lang)
     _old_style_lists(path, lang)
     name = catalog.tab_name("lists", lang)
     assert name in sync_evaluated(XlsxBackend(path, lang=lang), _date(AS_OF))[1].plan.tabs
