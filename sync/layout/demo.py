@@ -89,6 +89,28 @@ def demo_layout(lang: str) -> Layout:
     return layout
 
 
+def demo_goal_rows(lang: str) -> list[list[CellValue]]:
+    """The demo's annual goals as the goals tab's input cells, in the template's column order."""
+    data = catalog.demo()
+    team_name = {t["key"]: t["name"][lang] for t in data["teams"]}
+    keys = [c.key for c in catalog.columns("goals", lang) if not c.computed]
+    rows = []
+    for goal in data["goals"]:
+        values = {k: _pick(goal.get(k), lang) for k in keys}
+        milestones = _pick(goal["milestones"], lang)
+        values.update(zip(("q1", "q2", "q3", "q4"), map(_number_or_text, milestones), strict=True))
+        values.update(
+            goal=goal["goal"][lang],
+            metric=goal["metric"][lang],
+            baseline=_number_or_text(_pick(goal["baseline"], lang)),
+            target=_number_or_text(_pick(goal["target"], lang)),
+            department=team_name[goal["department"]] if goal["department"] else org_word(lang),
+            commitment=catalog.word("commitment", goal["commitment"], lang),
+        )
+        rows.append([values[k] for k in keys])
+    return rows
+
+
 def _number_or_text(value: str) -> CellValue:
     """Plain figures are typed as numbers; anything with a unit stays text, as a person would type it."""
     try:

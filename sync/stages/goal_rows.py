@@ -8,6 +8,7 @@ necessarily equal. Its unit cost and budget, when both are given, tell whether t
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,8 @@ QUARTERS = ("q1", "q2", "q3", "q4")
 #: Columns whose figure the goal cannot do without: unreadable, they make the row an error.
 _REQUIRED_FIGURES = ("baseline", "target")
 _OTHER_FIGURES = (*QUARTERS, "unit_cost", "budget", "actual")
+#: The figure in an amount as typed: digits with their group and decimal marks.
+_DIGITS = re.compile(r"\d(?:[\d\s.,'’]*\d)?")
 
 
 @dataclass
@@ -184,12 +187,26 @@ def _check_budget(goal: Goal, cells: dict[str, Any], problems: _Problems, locale
         cell = cells.get(key)
         return cell.strip() if isinstance(cell, str) else figure(value, locale)
 
+    needed_text = _as_written(amount("budget", budget), budget, needed, locale)
+
     def level(value: float) -> str:
         return f"{figure(value, locale)} {goal.unit}".strip()
 
     problems.add(goal, "budget", "goal_unfeasible", "warning", realistic=level(goal.realistic),
                  budget=amount("budget", budget), unit_cost=amount("unit_cost", cost), target=level(goal.target),
-                 span=figure(abs(span), locale), needed=figure(needed, locale))
+                 span=figure(abs(span), locale), needed=needed_text)
+
+
+def _as_written(text: str, value: float, other: float, locale: str) -> str:
+    """Another amount written the way `text` writes `value` (`200 000 $` → `426 750 $`, `$200,000` → `$426,750`);
+    the bare figure when `text` does not write it plainly (a multiplier, `200 K$`)."""
+    match = _DIGITS.search(text)
+    if match is not None:
+        swap = lambda v: text[: match.start()] + figure(v, locale) + text[match.end():]  # noqa: E731
+        again = parse_number(swap(value), locale)
+        if again is not None and again.value == value:
+            return swap(other)
+    return figure(other, locale)
 
 
 def year_progress(goal: Goal, current: float | None) -> float | None:
