@@ -202,6 +202,16 @@ def test_a_goal_behind_its_milestone_is_red() -> None:
     assert result.values["status"] == ["Rouge"]
 
 
+@pytest.mark.parametrize(("commitment", "verdict"), [("Engagé", "Jaune"), ("", "Jaune"), ("Aspirationnel", "Vert")])
+def test_at_quarter_end_a_committed_goal_is_expected_at_its_whole_milestone(commitment: str, verdict: str) -> None:
+    # 120 K$ of the quarter's 150 K$: 0.8, a success for an aspirational goal, 20 points short for a committed one.
+    row = revenue_goal("fr", actual="2 120 000 $", commitment=commitment)
+    result = outcome([row], as_of=dt.date(2025, 3, 31))
+
+    assert result.values["progress_quarter"] == [Percent(0.8)]
+    assert result.values["status"] == [verdict]
+
+
 def test_without_this_quarters_milestone_the_year_decides() -> None:
     # No Q1 milestone: 10 of 150 clients is 7 % of the year against 12.5 % expected (half of a quarter in four).
     result = outcome([goal(unit="clients", target=150, q2=50, actual=10)])

@@ -3,7 +3,8 @@ milestone, its status, and where the OKR tab's objectives name a goal that does 
 
 A goal's current value is the one a manager typed; else the baseline plus what the KRs serving it gained
 (current − start), over the KRs in the goal's unit of the objectives that name it. Its status is the pace of its
-progress through the quarter's milestone against the elapsed share of the quarter, as objectives are judged.
+progress through the quarter's milestone against the elapsed share of the quarter, as objectives are judged; at
+the quarter's end, the grade for an aspirational goal, and for a committed one the pace against all of it.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def assess(frame: pd.DataFrame, tab: str, okrs: pd.DataFrame, rows: list[Row], k
         current.append(value)
     year = [year_progress(g, c) for g, c in zip(goals, current, strict=True)]
     milestone = [quarter_progress(g, c, quarter) for g, c in zip(goals, current, strict=True)]
-    statuses = _statuses(year, milestone, expected, quarter, settings, as_of)
+    statuses = _statuses(goals, year, milestone, expected, quarter, settings, as_of)
     word = lambda s: catalog.word("status", s, lang)  # noqa: E731
     values: dict[str, list[Any]] = {
         "current": [num(c) for c in current],
@@ -155,18 +156,28 @@ def assess(frame: pd.DataFrame, tab: str, okrs: pd.DataFrame, rows: list[Row], k
     return GoalsOutcome(goals, values, problems, notes, section, report)
 
 
-def _statuses(year: list[float | None], milestone: list[float | None], expected: float, quarter: int,
-              settings: Settings, as_of: dt.date) -> list[str]:
-    """Each goal's pace through this quarter's milestone against the quarter's elapsed share (the grade once it is
-    over); a goal without this quarter's milestone, by its progress over the year against the year's share."""
+def _statuses(goals: list[Goal], year: list[float | None], milestone: list[float | None], expected: float,
+              quarter: int, settings: Settings, as_of: dt.date) -> list[str]:
+    """Each goal's pace through this quarter's milestone against the quarter's elapsed share; a goal without this
+    quarter's milestone, by its progress over the year against the year's elapsed share.
+
+    Once the period is over, an aspirational goal gets the grade (0.7 is a success); a committed one is still judged
+    by its pace, against all of it: it was expected at 1.0.
+    """
     bands = Bands.of(settings)
     over = as_of >= settings.end
     by_quarter = pd.Series(milestone, dtype=float)
     by_year = pd.Series([y if q is None else None for y, q in zip(year, milestone, strict=True)], dtype=float)
     none = pd.Series(np.nan, index=by_quarter.index)
-    judged_quarter = status(by_quarter, expected, none, bands, over)
-    judged_year = status(by_year, (quarter - 1 + expected) / 4, none, bands, over and quarter == 4)
-    return [q if m is not None else y for q, y, m in zip(judged_quarter, judged_year, milestone, strict=True)]
+    year_expected = (quarter - 1 + expected) / 4
+    judged = {
+        (True, True): status(by_quarter, expected, none, bands, over),
+        (True, False): status(by_quarter, expected, none, bands, False),
+        (False, True): status(by_year, year_expected, none, bands, over and quarter == 4),
+        (False, False): status(by_year, year_expected, none, bands, False),
+    }
+    return [judged[(m is not None, g.commitment == "aspirational")].iloc[i]
+            for i, (g, m) in enumerate(zip(goals, milestone, strict=True))]
 
 
 def _report_item(goal: Goal, current: float | None, year: float | None, milestone: float | None,
