@@ -231,7 +231,8 @@ def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
     assert {v["source"] for v in okrs["validations"]} == {f"'{lists}'!A2:A200", None}
     assert any(v["strict"] for v in okrs["validations"])
     assert len(okrs["colour_rules"]) == 5 and all(r["colour"].startswith("#") for r in okrs["colour_rules"])
-    assert okrs["colour_rules"][0]["formula"].startswith("=($R2<>($A2&\"\"))")  # the key's grey, first
+    key = col_letters([c.key for c in catalog.columns("okrs", "fr")].index("key") + 1)
+    assert okrs["colour_rules"][0]["formula"].startswith(f"=(${key}2<>($A2&\"\"))")  # the key's grey, first
     assert okrs["protections"] and all(p["warning_only"] for p in okrs["protections"])
     (chart,) = addon["charts"]
     assert chart["ranges"] == ["A5:A8", "I5:I8", "J5:J8", "K5:K8", "L5:L8", "C5:C8"]
@@ -243,7 +244,10 @@ def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
     # Tabs are laid out with room to type, not thousands of rows; their rules run down to the last row.
     assert (okrs["rows"], tabs[lists]["rows"]) == (101, 400)  # the Lists tab: the 200 rows dropdowns read, and room
     assert {v["range"] for v in okrs["validations"]} == {"B2:B", "C2:C"}
-    assert all(r["ranges"][0].endswith(":R") or r["ranges"][0] == "O2:O" for r in okrs["colour_rules"])
+    keys = [c.key for c in catalog.columns("okrs", "fr")]
+    last, status = col_letters(len(keys)), col_letters(keys.index("status") + 1)
+    assert all(r["ranges"][0].endswith(f":{last}") or r["ranges"][0] == f"{status}2:{status}"
+               for r in okrs["colour_rules"])
 
 
 @pytest.mark.parametrize("used", [1, 5, 24, 25, 26, 50, 80, 199, 200, 201, 1000])

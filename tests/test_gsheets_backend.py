@@ -15,7 +15,7 @@ from benchmarks.synthetic import synthetic_layout, synthetic_snapshot
 from sync.backends.google_api import MAX_REQUEST_BYTES, split_by_size
 from sync.backends.gsheets import ANCHOR_KEY, READ_FIELDS, cell_value
 from sync.backends.gsheets_growth import SPARE_MIN, insert_rows, laid_out_rows, room, service_room
-from sync.backends.gsheets_layout import layout_requests, rgb
+from sync.backends.gsheets_layout import col_letters, layout_requests, rgb
 from sync.engine import evaluate, run_sync
 from sync.errors import BackendError
 from sync.layout.build import Layout, Team, WorkbookSpec, build_layout
@@ -119,7 +119,8 @@ def test_provisioning_is_one_create_one_batch_and_the_shares(google_fake: FakeGo
     assert {r["booleanRule"]["condition"]["type"] for r in google_fake.conditional_formats(sid, ORG)} == {"TEXT_EQ"}
     protections = google_fake.protections(sid, ORG) + google_fake.protections(sid, OKR)
     assert protections and all(p["warningOnly"] for p in protections)
-    assert google_fake.formats(sid, OKR)["L2"]["numberFormat"] == {"type": "PERCENT", "pattern": "0%"}
+    progress = col_letters([c.key for c in catalog.columns("okrs", "fr")].index("progress") + 1)
+    assert google_fake.formats(sid, OKR)[f"{progress}2"]["numberFormat"] == {"type": "PERCENT", "pattern": "0%"}
 
     chart = google_fake.charts(sid, ORG)[0]
     basic = chart["spec"]["basicChart"]
