@@ -406,12 +406,22 @@ const CATALOG_ = {
   "okrs",
   "org",
   "history",
-  "lists"
+  "lists",
+  "initiatives",
+  "goals"
  ],
  "tabs": {
+  "goals": {
+   "en": "Annual goals",
+   "fr": "Objectifs annuels"
+  },
   "history": {
    "en": "History",
    "fr": "Historique"
+  },
+  "initiatives": {
+   "en": "Initiatives",
+   "fr": "Initiatives"
   },
   "lists": {
    "en": "Lists",

@@ -102,7 +102,9 @@ def test_provisioning_is_one_create_one_batch_and_the_shares(google_fake: FakeGo
 
     book = google_fake.book(sid)
     assert book.properties["locale"] == "fr_CA" and book.properties["timeZone"] == "America/Montreal"
-    assert book.titles() == ["Lisez-moi", "Réglages", OKR, CHECKINS, "Check-ins Ventes", "Check-ins Organisation",
+    assert book.titles() == ["Lisez-moi", "Réglages", "Objectifs annuels", OKR, "Initiatives", CHECKINS,
+                             "Check-ins Ventes",
+                             "Check-ins Organisation",
                              ORG, "Historique", "Listes"]
     assert book.sheet_by_title("Listes").properties["hidden"] is True  # type: ignore[union-attr]
     assert book.sheet_by_title(OKR).grid["frozenRowCount"] == 1  # type: ignore[union-attr]
@@ -143,7 +145,7 @@ def test_read_is_one_call_and_gives_python_types(provisioned: tuple[Harness, str
     assert len(google_fake.read_calls()) == 1 and google_fake.write_calls() == []
     assert google_fake.exchanges[0].params["fields"] == [READ_FIELDS]
     assert snapshot.title == "OKR Acme 2025-T1" and snapshot.locale == "fr_CA"
-    assert list(snapshot.tabs)[:3] == ["Lisez-moi", "Réglages", OKR]
+    assert list(snapshot.tabs)[:4] == ["Lisez-moi", "Réglages", "Objectifs annuels", OKR]
 
     checkins = snapshot.tabs[CHECKINS]
     assert checkins.grid[1] == [dt.date(2025, 1, 20), "MKT-KR1", 28, "🟢", "bon début"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from typing import Any
 
 from ..model import CellValue
@@ -10,6 +12,8 @@ from ..template import catalog
 from .build import Layout, Team, WorkbookSpec, build_layout, org_word
 
 AS_OF = dt.date(2025, 2, 14)
+#: An OKR ID as the demo writes it, team prefix first: VEN-KR1, ORG-O1.
+_ID = re.compile(r"^[A-Z]+-(?:KR|O)\d+$")
 
 
 def _pick(value: Any, lang: str) -> Any:
@@ -86,29 +90,23 @@ def demo_layout(lang: str) -> Layout:
                 _pick(wrong["comment"], lang) or None,
             ]
         )
+    for key, rows in data.get("tables", {}).items():
+        inputs = [c for c in catalog.columns(key, lang) if not c.computed]
+        tabs[key].grid += [[_table_cell(row.get(c.key), c, lang, ident) for c in inputs] for row in rows]
     return layout
 
 
-def demo_goal_rows(lang: str) -> list[list[CellValue]]:
-    """The demo's annual goals as the goals tab's input cells, in the template's column order."""
-    data = catalog.demo()
-    team_name = {t["key"]: t["name"][lang] for t in data["teams"]}
-    keys = [c.key for c in catalog.columns("goals", lang) if not c.computed]
-    rows = []
-    for goal in data["goals"]:
-        values = {k: _pick(goal.get(k), lang) for k in keys}
-        milestones = _pick(goal["milestones"], lang)
-        values.update(zip(("q1", "q2", "q3", "q4"), map(_number_or_text, milestones), strict=True))
-        values.update(
-            goal=goal["goal"][lang],
-            metric=goal["metric"][lang],
-            baseline=_number_or_text(_pick(goal["baseline"], lang)),
-            target=_number_or_text(_pick(goal["target"], lang)),
-            department=team_name[goal["department"]] if goal["department"] else org_word(lang),
-            commitment=catalog.word("commitment", goal["commitment"], lang),
-        )
-        rows.append([values[k] for k in keys])
-    return rows
+def _table_cell(value: Any, column: catalog.Column, lang: str, ident: Callable[[str | None], str | None]) -> CellValue:
+    """A people table's demo cell as a person types it: a date as a date, a dropdown's word in the workbook's
+    language, an ID in its language (VEN-KR1 is SAL-KR1 in English)."""
+    value = _pick(value, lang)
+    if not isinstance(value, str):
+        return value
+    if column.format == "date":
+        return dt.date.fromisoformat(value)
+    if isinstance(column.dropdown, dict) and "words" in column.dropdown:
+        return catalog.word(column.dropdown["words"], value, lang)
+    return ident(value) if _ID.match(value) else value
 
 
 def _number_or_text(value: str) -> CellValue:

@@ -25,6 +25,7 @@ from .goal_rows import TABLE, Goal, quarter_progress, read_goals, year_progress
 from .history import num, pct
 from .lint import Row
 from .score import Bands, elapsed, status
+from .tables import StageInput, StageResult, TableResult
 
 #: KR types whose gain (current − start) adds to a goal's figure.
 _GAINING = ("increase", "decrease")
@@ -40,6 +41,16 @@ class GoalsOutcome:
     okr_notes: dict[str, list[str]] = field(default_factory=dict)
     org_section: Grid = field(default_factory=list)
     report: list[dict[str, Any]] = field(default_factory=list)
+
+
+def evaluate(ctx: StageInput) -> StageResult:
+    """The goals table's computed cells and Validation, the OKR rows' notes, the Org section, `annual_goals`."""
+    wb = ctx.wb
+    if TABLE not in wb.tables:
+        return StageResult(report={"annual_goals": []})
+    out = assess(wb.tables[TABLE], wb.table_tabs[TABLE], wb.okrs, ctx.rows, ctx.krs, wb.settings, ctx.as_of)
+    return StageResult(tables={TABLE: TableResult(out.values, out.problems)}, okr_notes=out.okr_notes,
+                       org_section=out.org_section, report={"annual_goals": out.report})
 
 
 def _unit_key(unit: str) -> str:
