@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sync.backends.memory import MemoryBackend
 from sync.backends.xlsx import XlsxBackend
@@ -160,3 +163,29 @@ def test_a_workbook_made_before_annual_goals_gets_the_tab_at_its_next_sync(lang:
                                                                          catalog.columns("goals", lang)]
     assert report["annual_goals"] == []
     assert run_sync(XlsxBackend(path, lang=lang), AS_OF)["writes"]["cells"] == 0
+
+
+CELL = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                 st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)),
+                 st.sampled_from(["OA1", "+150 K$", "2 845 $", "150 K$?", "Engagé", "Ventes", "0"]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(CELL, min_size=len(INPUTS), max_size=len(INPUTS)), min_size=1, max_size=4), CELL,
+       st.sampled_from(LANGS))
+def test_any_text_in_any_cell_gives_messages_and_never_touches_a_persons_cell(
+        rows: list[list[Any]], named: Any, lang: str) -> None:
+    okrs, checkins = okr_rows()
+    okrs[0]["annual_goal"] = named  # whatever an objective names
+    layout = workbook_layout(okrs, checkins, lang=lang)
+    next(t for t in layout.tabs if t.key == "goals").grid += [list(line) for line in rows]
+    backend = MemoryBackend("test")
+    backend.provision(layout)
+    name = catalog.tab_name("goals", lang)
+    typed = [line[:len(INPUTS)] for line in backend.tabs[name]]
+
+    report = run_sync(backend, AS_OF)
+
+    assert [line[:len(INPUTS)] for line in backend.tabs[name]] == typed
+    assert all(p["code"] and p["message"] for p in report["problems"])
+    assert len(report["annual_goals"]) <= len(rows)
