@@ -230,6 +230,13 @@ def test_an_objective_naming_an_unknown_goal_gets_a_note(lang: str) -> None:
     assert result.okr_notes == {"ORG-O1": [note], "VEN-O1": [note]}
 
 
+def test_an_objective_naming_a_goal_whose_row_has_an_error_is_not_told_the_goal_is_unknown() -> None:
+    okrs, checkins = okr_rows()
+    result = outcome([clients_goal("fr", target=None)], okrs=okrs, checkins=checkins)
+
+    assert codes(result) == ["goal_target_missing"] and result.okr_notes == {}
+
+
 def test_a_kr_naming_a_goal_is_told_to_name_it_on_its_objective() -> None:
     okrs, checkins = okr_rows()
     okrs[1]["annual_goal"] = "OA1"

@@ -64,7 +64,8 @@ def goal_links(okrs: pd.DataFrame, rows: list[Row], goals: list[Goal], lang: str
     if "annual_goal" not in okrs.columns:
         return {}, {}
     named = dict(zip(okrs["row"].tolist(), map(cell_text, okrs["annual_goal"].tolist()), strict=True))
-    known = {g.id.casefold(): g.id for g in goals if g.id and not g.error}
+    # A goal whose row has an error still exists: its objectives wait for the row to be fixed, not for another ID.
+    known = {g.id.casefold(): g.id for g in reversed(goals) if g.id}
     links: dict[str, str] = {}
     notes: dict[str, list[str]] = {}
     for row in rows:
