@@ -407,9 +407,14 @@ const CATALOG_ = {
   "org",
   "history",
   "lists",
-  "initiatives"
+  "initiatives",
+  "goals"
  ],
  "tabs": {
+  "goals": {
+   "en": "Annual goals",
+   "fr": "Objectifs annuels"
+  },
   "history": {
    "en": "History",
    "fr": "Historique"

@@ -8,7 +8,7 @@ from sync.backends.memory import MemoryBackend
 from sync.layout.build import Layout, Team, WorkbookSpec, build_layout, org_word
 from sync.template import catalog
 
-OKR_KEYS = ["id", "team", "type", "title", "owner", "start", "target", "unit", "parent", "weight"]
+OKR_KEYS = ["id", "team", "type", "title", "owner", "start", "target", "unit", "parent", "weight", "annual_goal"]
 
 
 def kr_type(key: str, lang: str) -> str:
@@ -26,6 +26,7 @@ def okr(
     unit: str = "",
     parent: str = "",
     weight: Any = None,
+    annual_goal: str = "",
 ) -> dict[str, Any]:
     """An OKR-tab row; `type` is a key (objective, increase…), translated when the workbook is built."""
     return dict(
@@ -39,6 +40,7 @@ def okr(
         unit=unit,
         parent=parent,
         weight=weight,
+        annual_goal=annual_goal,
     )
 
 

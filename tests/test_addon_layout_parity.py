@@ -229,7 +229,9 @@ def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
     okrs = tabs[catalog.tab_name("okrs", "fr")]
     assert tabs[lists]["hidden"] and tabs[lists]["protections"][0]["range"] is None
     assert okrs["header"][:3] == ["ID", "Équipe", "Type"]
-    assert {v["source"] for v in okrs["validations"]} == {f"'{lists}'!A2:A200", None}
+    goals = catalog.tab_name("goals", "fr")
+    # Teams from Lists, the fixed Types, and an objective's annual goal from the goals tab's IDs.
+    assert {v["source"] for v in okrs["validations"]} == {f"'{lists}'!A2:A200", None, f"'{goals}'!A2:A500"}
     assert any(v["strict"] for v in okrs["validations"])
     assert len(okrs["colour_rules"]) == 5 and all(r["colour"].startswith("#") for r in okrs["colour_rules"])
     key = col_letters(col("okrs", "key"))
@@ -244,7 +246,8 @@ def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
     assert {"F1:F1", "L1:L1"} <= set(okrs["right"])  # Sheets right-aligns the numbers under them itself
     # Tabs are laid out with room to type, not thousands of rows; their rules run down to the last row.
     assert (okrs["rows"], tabs[lists]["rows"]) == (101, 400)  # the Lists tab: the 200 rows dropdowns read, and room
-    assert {v["range"] for v in okrs["validations"]} == {"B2:B", "C2:C"}
+    annual_goal = col_letters(col("okrs", "annual_goal"))
+    assert {v["range"] for v in okrs["validations"]} == {"B2:B", "C2:C", f"{annual_goal}2:{annual_goal}"}
     last, status = col_letters(len(catalog.columns("okrs", "fr"))), col_letters(col("okrs", "status"))
     assert all(r["ranges"][0].endswith(f":{last}") or r["ranges"][0] == f"{status}2:{status}"
                for r in okrs["colour_rules"])

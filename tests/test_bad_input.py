@@ -140,16 +140,18 @@ def people_cells(tabs: dict[str, list[list[Any]]], lang: str, blank: Any = None)
 
     Computed columns are found by their header, as the engine finds them: wherever people moved them.
     """
-    okr_tab = catalog.tab_name("okrs", lang)
+    # The OKR tab and the people tables by name; every other tab of people's is a check-in tab.
+    kinds = {catalog.tab_name(key, lang): key for key in ("okrs", *catalog.table_keys())}
     computed = {
-        kind: {c.label.casefold() for c in catalog.columns(kind, lang) if c.computed} for kind in ("okrs", "checkins")
+        kind: {c.label.casefold() for c in catalog.columns(kind, lang) if c.computed}
+        for kind in ("checkins", *kinds.values())
     }
     cells = {}
     for name, grid in tabs.items():
         if name in SERVICE_TABS:
             continue
         header = [_label(v) for v in (grid[0] if grid else [])]
-        skip = computed["okrs" if name == okr_tab else "checkins"]
+        skip = computed[kinds.get(name, "checkins")]
         for r, line in enumerate(grid, start=1):
             for c, value in enumerate(line, start=1):
                 heading = header[c - 1] if c <= len(header) else ""

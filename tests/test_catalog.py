@@ -65,6 +65,7 @@ def test_column_headers_are_exactly_the_product_designs() -> None:
         "Unité",
         "Parent",
         "Poids",
+        "Objectif annuel",
         "Actuel",
         "Progression",
         "Attendu",
@@ -86,6 +87,7 @@ def test_column_headers_are_exactly_the_product_designs() -> None:
         "Unit",
         "Parent",
         "Weight",
+        "Annual goal",
         "Current",
         "Progress",
         "Expected",
@@ -132,10 +134,10 @@ def test_the_layout_names_every_tab_of_the_design(lang: str) -> None:
     layout = build_layout(WorkbookSpec("Acme", lang, "2025-Q1", [Team("Marketing"), Team("Ventes")]))
     names = [t.name for t in layout.tabs]
     expected = {
-        "fr": ["Lisez-moi", "Réglages", "OKR", "Initiatives", "Check-ins Marketing", "Check-ins Ventes",
-               "Check-ins Organisation", "Org", "Historique"],
-        "en": ["Read me", "Settings", "OKRs", "Initiatives", "Check-ins Marketing", "Check-ins Ventes",
-               "Check-ins Organisation", "Org", "History"],
+        "fr": ["Lisez-moi", "Réglages", "Objectifs annuels", "OKR", "Initiatives", "Check-ins Marketing",
+               "Check-ins Ventes", "Check-ins Organisation", "Org", "Historique"],
+        "en": ["Read me", "Settings", "Annual goals", "OKRs", "Initiatives", "Check-ins Marketing",
+               "Check-ins Ventes", "Check-ins Organisation", "Org", "History"],
     }
     assert names[:-1] == expected[lang]
     assert layout.tabs[-1].hidden

@@ -45,8 +45,8 @@ def test_init_creates_a_workbook_and_refuses_to_overwrite_it(run, tmp_path: Path
     assert code == 0, out
     assert "okr.xlsx" in out
     book = openpyxl.load_workbook(tmp_path / "okr.xlsx")
-    assert book.sheetnames[:6] == ["Lisez-moi", "Réglages", "OKR", "Initiatives", "Check-ins Marketing",
-                                   "Check-ins Ventes"]
+    assert book.sheetnames[:7] == ["Lisez-moi", "Réglages", "Objectifs annuels", "OKR", "Initiatives",
+                                   "Check-ins Marketing", "Check-ins Ventes"]
     code, out = run("init", "okr.xlsx", "--lang", "fr", "--org", "Acme", "--quarter", "2025-T1", "--team", "A")
     assert code != 0 and "existe déjà" in out and "Traceback" not in out
 
@@ -55,7 +55,7 @@ def test_demo_syncs_and_prints_the_summary_and_the_path(run, tmp_path: Path) -> 
     code, out = run("demo", "--lang", "en", "--out", "demo.xlsx")
     assert code == 0, out
     assert out.splitlines()[1].startswith("Organisation: 59% (green) — ")
-    assert "Sales" in out and "Problems (3)" in out
+    assert "Sales" in out and "Problems (4)" in out  # the three wrong check-ins, and a goal beyond its budget
     assert str(tmp_path / "demo.xlsx") in out
 
 

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from benchmarks.synthetic import synthetic_layout
 from sync.backends import google_api
 from sync.backends.gsheets_growth import room
-from sync.backends.gsheets_layout import rgb, to_serial
+from sync.backends.gsheets_layout import col_letters, rgb, to_serial
 from sync.backends.xlsx import XlsxBackend
 from sync.cli.commands import main
 from sync.engine import evaluate, run_sync
@@ -251,13 +251,14 @@ def test_typed_workbook_syncs_to_the_right_cells_colours_org_and_history(google_
         assert line[OKR_COLS["status"]] == status_word(status, lang), name
         assert line[OKR_COLS["current"]] == line[OKR_COLS["notes"]] == "", name
     assert by_id == {}
-    assert google_fake.formats(sid, okr_tab)["L2"]["numberFormat"]["type"] == "PERCENT"
+    progress = col_letters(OKR_COLS["progress"] + 1)
+    assert google_fake.formats(sid, okr_tab)[f"{progress}2"]["numberFormat"]["type"] == "PERCENT"
 
     # Status colours are conditional formats on the status value: the whole check-in row, the OKR status cell.
     words = {s: catalog.word("status", s, lang) for s in ("green", "yellow", "red", "none")}
     colours = catalog.template()["colors"]
     coloured = [(tab("checkins", lang, t), "G", 0, KEY + 1) for t in teams(lang)]  # the whole row
-    coloured.append((okr_tab, "O", OKR_COLS["status"], OKR_COLS["status"] + 1))            # the status cell
+    coloured.append((okr_tab, col_letters(OKR_COLS["status"] + 1), OKR_COLS["status"], OKR_COLS["status"] + 1))
     for title, letter, first_col, last_col in coloured:
         rules = {r["booleanRule"]["condition"]["values"][0]["userEnteredValue"]: r
                  for r in google_fake.conditional_formats(sid, title)}
@@ -509,7 +510,8 @@ def test_demo_on_google_and_in_xlsx_gives_the_same_report(google_fake: FakeGoogl
         diff = [(r, c, a, b) for r in range(max(len(g), len(x))) for c in range(30)
                 if not same_cell(a := _at(g, r, c), b := _at(x, r, c))]
         assert diff == [], name
-    assert len(on_google["problems"]) == 3 and on_google["checkins"]["invalid"] == 3
+    # The three wrong check-ins, and the annual goal its budget cannot reach.
+    assert len(on_google["problems"]) == 4 and on_google["checkins"]["invalid"] == 3
     assert on_google["writes"]["api_calls"] == {"read": 1, "write": 1}
     assert in_xlsx["writes"]["api_calls"] == {"read": 0, "write": 0}
     assert on_google["writes"]["cells"] == in_xlsx["writes"]["cells"]

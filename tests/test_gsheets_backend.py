@@ -15,7 +15,7 @@ from benchmarks.synthetic import synthetic_layout, synthetic_snapshot
 from sync.backends.google_api import MAX_REQUEST_BYTES, split_by_size
 from sync.backends.gsheets import ANCHOR_KEY, READ_FIELDS, cell_value
 from sync.backends.gsheets_growth import SPARE_MIN, insert_rows, laid_out_rows, room, service_room
-from sync.backends.gsheets_layout import layout_requests, rgb
+from sync.backends.gsheets_layout import col_letters, layout_requests, rgb
 from sync.engine import evaluate, run_sync
 from sync.errors import BackendError
 from sync.layout.build import Layout, Team, WorkbookSpec, build_layout
@@ -102,7 +102,8 @@ def test_provisioning_is_one_create_one_batch_and_the_shares(google_fake: FakeGo
 
     book = google_fake.book(sid)
     assert book.properties["locale"] == "fr_CA" and book.properties["timeZone"] == "America/Montreal"
-    assert book.titles() == ["Lisez-moi", "Réglages", OKR, "Initiatives", CHECKINS, "Check-ins Ventes",
+    assert book.titles() == ["Lisez-moi", "Réglages", "Objectifs annuels", OKR, "Initiatives", CHECKINS,
+                             "Check-ins Ventes",
                              "Check-ins Organisation",
                              ORG, "Historique", "Listes"]
     assert book.sheet_by_title("Listes").properties["hidden"] is True  # type: ignore[union-attr]
@@ -120,7 +121,8 @@ def test_provisioning_is_one_create_one_batch_and_the_shares(google_fake: FakeGo
     assert {r["booleanRule"]["condition"]["type"] for r in google_fake.conditional_formats(sid, ORG)} == {"TEXT_EQ"}
     protections = google_fake.protections(sid, ORG) + google_fake.protections(sid, OKR)
     assert protections and all(p["warningOnly"] for p in protections)
-    assert google_fake.formats(sid, OKR)["L2"]["numberFormat"] == {"type": "PERCENT", "pattern": "0%"}
+    progress = col_letters([c.key for c in catalog.columns("okrs", "fr")].index("progress") + 1)
+    assert google_fake.formats(sid, OKR)[f"{progress}2"]["numberFormat"] == {"type": "PERCENT", "pattern": "0%"}
 
     chart = google_fake.charts(sid, ORG)[0]
     basic = chart["spec"]["basicChart"]
@@ -143,7 +145,7 @@ def test_read_is_one_call_and_gives_python_types(provisioned: tuple[Harness, str
     assert len(google_fake.read_calls()) == 1 and google_fake.write_calls() == []
     assert google_fake.exchanges[0].params["fields"] == [READ_FIELDS]
     assert snapshot.title == "OKR Acme 2025-T1" and snapshot.locale == "fr_CA"
-    assert list(snapshot.tabs)[:3] == ["Lisez-moi", "Réglages", OKR]
+    assert list(snapshot.tabs)[:4] == ["Lisez-moi", "Réglages", "Objectifs annuels", OKR]
 
     checkins = snapshot.tabs[CHECKINS]
     assert checkins.grid[1] == [dt.date(2025, 1, 20), "MKT-KR1", 28, "🟢", "bon début"]

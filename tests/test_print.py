@@ -130,7 +130,7 @@ def test_libreoffice_prints_the_okr_tab_one_page_wide_and_the_org_chart_in_colou
     # Every tab one page wide: eight tabs, the history's few weeks, not 34 pages of strips.
     assert pages <= 12, pages
 
-    org_heading = catalog.message("org.objectives", lang)
+    org_heading = catalog.message("org.focus", lang)  # the Org tab's own: "Objectifs" heads the goals tab too
     (org_page,) = [n for n, text in enumerate(texts, start=1) if org_heading in text][:1]
     for name, number in (("okr", okr_pages[0]), ("org", org_page)):
         prefix = tmp_path / name

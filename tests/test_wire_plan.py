@@ -39,7 +39,8 @@ def test_plan_cells_only_touch_computed_columns_of_people_tabs() -> None:
     snapshot, _ = read_snapshot(snapshot_json(backend.read()), "fr")
     ev = evaluate(snapshot, "addon", AS_OF)
     plan = plan_json(ev.plan, snapshot, computed_columns(ev.workbook))
-    assert plan["computed"] == {"OKR": [11, 12, 13, 14, 15, 16, 17, 18, 19], "Initiatives": [8, 9],
+    assert plan["computed"] == {"OKR": [12, 13, 14, 15, 16, 17, 18, 19, 20], "Initiatives": [8, 9],
+                                "Objectifs annuels": [16, 17, 18, 19, 20, 21],
                                 "Check-ins Marketing": [6, 7, 8, 9],
                                 "Check-ins Ventes": [6, 7, 8, 9], "Check-ins Succès client": [6, 7, 8, 9],
                                 "Check-ins Organisation": [6, 7, 8, 9]}
@@ -57,7 +58,7 @@ def test_computed_columns_follow_columns_people_moved() -> None:
         row.insert(0, None)  # a column inserted before A
     snapshot = backend.read()
     ev = evaluate(snapshot, "memory", AS_OF)
-    assert computed_columns(ev.workbook)["OKRs"] == [12, 13, 14, 15, 16, 17, 18, 19, 20]
+    assert computed_columns(ev.workbook)["OKRs"] == [13, 14, 15, 16, 17, 18, 19, 20, 21]
 
 
 def test_dates_go_as_serials_and_service_tabs_are_padded_over_what_they_held() -> None:

@@ -13,7 +13,7 @@ from ..template.catalog import org_word
 from .columns import col, column_tab, status_rules
 from .kr_lists import LIST_ROWS, NUMBER_COL, ORG_LIST_COL, ListsSource, lists_grid
 from .model import OKR_ROWS, Area, Dropdown, Layout, NumberFormat, Protection, TabLayout
-from .tables import tables_at
+from .tables import column_dropdown, tables_at
 
 #: Rows that dropdowns, formats and colour rules cover on check-in tabs.
 CHECKIN_ROWS = 3000
@@ -154,6 +154,10 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         )
     )
 
+    # The OKR tab's columns that name a row of a people table (an objective's annual goal) offer that table's IDs.
+    for i, column in enumerate(catalog.columns("okrs", lang), start=1):
+        if isinstance(column.dropdown, dict):
+            okrs.dropdowns.append(column_dropdown(column.dropdown, Area(2, okr_rows, i, i), lang))
     tabs = [readme, settings, *tables_at("before_okrs", lang), okrs, *tables_at("after_okrs", lang)]
     lists = TabLayout(
         key="lists",

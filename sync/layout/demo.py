@@ -56,6 +56,7 @@ def demo_layout(lang: str) -> Layout:
             "target": _pick(okr.get("target"), lang),
             "unit": _pick(okr.get("unit"), lang),
             "parent": ident(okr.get("parent")),
+            "annual_goal": _pick(okr.get("annual_goal"), lang),
             "weight": None,
         }
         tabs["okrs"].grid.append([values[k] for k in okr_keys])

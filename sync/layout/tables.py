@@ -20,7 +20,7 @@ def table_tab(key: str, lang: str) -> TabLayout:
     tab = column_tab(key, catalog.tab_name(key, lang), key, lang, TABLE_ROWS, colour)
     for i, column in enumerate(catalog.columns(key, lang), start=1):
         if isinstance(column.dropdown, dict):
-            tab.dropdowns.append(_dropdown(column.dropdown, Area(2, TABLE_ROWS, i, i), lang))
+            tab.dropdowns.append(column_dropdown(column.dropdown, Area(2, TABLE_ROWS, i, i), lang))
     return tab
 
 
@@ -30,7 +30,7 @@ def tables_at(place: str, lang: str) -> list[TabLayout]:
     return [table_tab(key, lang) for key in catalog.table_keys() if tabs[key].get("place") == place]
 
 
-def _dropdown(spec: dict[str, Any], area: Area, lang: str) -> Dropdown:
+def column_dropdown(spec: dict[str, Any], area: Area, lang: str) -> Dropdown:
     """A column's dropdown: the template's words, another tab's column, or the Lists tab's teams."""
     if "words" in spec:
         return Dropdown(area, values=tuple(catalog.words(spec["words"], lang).values()),

@@ -131,7 +131,8 @@ def read_workbook(snapshot: Snapshot, location: str) -> Workbook:
     for key in ("org", "history", "lists"):
         _require_tab(snapshot, key, lang, location)
     columns = {okr_tab.name: header_columns(okr_tab, "okrs", lang)}
-    inputs = [c.key for c in catalog.columns("okrs", lang) if not c.computed]
+    # An optional input column (one added after the workbook was made) is read when the tab has it.
+    inputs = [c.key for c in catalog.columns("okrs", lang) if not c.computed and c.key in columns[okr_tab.name]]
     okrs = _table(okr_tab, columns[okr_tab.name], inputs, {})
 
     checkin_inputs = [c.key for c in catalog.columns("checkins", lang) if not c.computed]

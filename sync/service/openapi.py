@@ -18,6 +18,11 @@ COUNTS = _obj({"green": INT, "yellow": INT, "red": INT, "none": INT})
 DATE = {"type": ["string", "null"], "format": "date"}
 #: What the people tables add to a report (not required: a report stored before a table existed has none).
 TABLE_REPORTS: dict[str, Any] = {
+    "annual_goals": {"type": "array", "items": _obj({
+        "id": {"type": "string"}, "goal": {"type": "string"}, "unit": {"type": "string"},
+        "commitment": {"type": "string", "enum": ["committed", "aspirational"]}, "baseline": NUM, "target": NUM,
+        "current": NUM, "progress_year": NUM, "progress_quarter": NUM, "status": STATUS,
+        "feasible": {"type": ["boolean", "null"]}, "realistic_target": NUM})},
     "initiatives": {"type": "array", "items": _obj({
         "initiative": {"type": "string"}, "kr": STR, "owner": STR, "budget": NUM, "deliverable": STR, "due": DATE,
         "state": {"type": ["string", "null"], "enum": ["todo", "in_progress", "done", "blocked", None]},

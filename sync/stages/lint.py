@@ -107,6 +107,16 @@ def to_scale(number: Number | None, points: bool) -> float | None:
     return number.value
 
 
+def on_points(unit: str, numbers: list[Number | None]) -> bool:
+    """Whether figures in a unit with % are percentage points rather than fractions.
+
+    18 and 25 with unit % are points; 0.18 and 0.25 typed bare are fractions; "18 %" typed is points.
+    """
+    flagged = [n for n in numbers if n is not None]
+    plain_small = all(abs(n.value) <= 1 for n in flagged if not n.percent)
+    return "%" in unit and (any(n.percent for n in flagged) or not plain_small)
+
+
 def read_rows(wb: Workbook) -> list[Row]:
     """Every OKR-tab row typed, with its problems; KRs linked to the objective above them."""
     lang, locale = wb.settings.lang, wb.settings.locale
@@ -165,10 +175,7 @@ def read_rows(wb: Workbook) -> list[Row]:
 def _check_kr(row: Row, rec: dict[str, Any], start_n: Number | None, target_n: Number | None, lint: _Lint) -> None:
     """Numbers, owner and direction of one KR."""
     row.percent_unit = "%" in row.unit
-    flagged = [n for n in (start_n, target_n) if n is not None]
-    plain_small = all(abs(n.value) <= 1 for n in flagged if not n.percent)
-    # 18 and 25 with unit % are points; 0.18 and 0.25 typed bare are fractions; "18 %" typed is points.
-    row.points = row.percent_unit and (any(n.percent for n in flagged) or not plain_small)
+    row.points = on_points(row.unit, [start_n, target_n])
     row.start = to_scale(start_n, row.points)
     row.target = to_scale(target_n, row.points)
     if not row.objective:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import initiatives
+from . import annual_goals, initiatives
 from .tables import StageInput, StageResult
 
 STAGES: list[Callable[[StageInput], StageResult]] = [
+    annual_goals.evaluate,
     initiatives.evaluate,
 ]
 
