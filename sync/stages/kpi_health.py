@@ -14,6 +14,7 @@ from .kpis import Indicator
 _STATUS_ORDER = {"red": 0, "green": 1, "none": 2}
 #: Units written before the figure in English (`$3,500`); every other unit follows it (`3 500 $`, `42 days`).
 _PREFIX_UNITS = {"en": ("$", "€", "£")}
+_LARGEST = 1e15
 
 
 def cell_value(value: float | None, percent: bool) -> float | Percent | None:
@@ -30,6 +31,9 @@ def value_text(value: float | None, indicator: Indicator, locale: str, lang: str
     """
     if value is None:
         return ""
+    if not abs(value) < _LARGEST:
+        # Babel rounds through Decimal, which gives up on such figures: no KPI is that large but a typo.
+        return f"{value:.6g}"
     if indicator.percent:
         return str(format_percent(value, locale=locale, decimal_quantization=False))
     number = str(format_decimal(round(value, 6), locale=locale))

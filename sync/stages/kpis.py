@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -146,9 +147,10 @@ def read_indicators(frame: pd.DataFrame, settings: Settings, tab: str) -> tuple[
         direction_text = cell_text(cells["direction"])
         direction = known_direction.get(fold(direction_text))
         if not direction_text:
-            problems.add(row, "direction", "direction_missing", "warning", **words)
+            problems.add(row, "direction", "direction_missing", "warning", higher=words["higher"], lower=words["lower"])
         elif direction is None:
-            problems.add(row, "direction", "direction_unrecognised", value=direction_text, **words)
+            problems.add(row, "direction", "direction_unrecognised", value=direction_text, higher=words["higher"],
+                         lower=words["lower"])
         threshold = parse_number(cells["threshold"], locale)
         if is_blank(cells["threshold"]):
             problems.add(row, "threshold", "threshold_missing", "warning")
@@ -178,7 +180,7 @@ def read_indicators(frame: pd.DataFrame, settings: Settings, tab: str) -> tuple[
     return out, problems.sorted()
 
 
-def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Each row's cells by column key; a column the tab lacks reads blank."""
     keys = ("row", "indicator", "team", "unit", "direction", "benchmark", "threshold")
     columns = [frame[k].tolist() if k in frame else [None] * len(frame) for k in keys]
