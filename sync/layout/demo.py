@@ -88,6 +88,25 @@ def demo_layout(lang: str) -> Layout:
     return layout
 
 
+def demo_kpis(lang: str) -> tuple[list[list[CellValue]], list[list[CellValue]]]:
+    """The demo's KPI-tab rows and their readings, in the two tables' column order (inputs only)."""
+    data = catalog.demo()
+    team_name = {t["key"]: t["name"][lang] for t in data["teams"]}
+    names = {k["key"]: k["name"][lang] for k in data["kpis"]}
+    kpis = [
+        [names[k["key"]], team_name[k["team"]], _pick(k["unit"], lang),
+         catalog.word("kpi_direction", k["direction"], lang), _number_or_text(_pick(k["benchmark"], lang)),
+         _number_or_text(_pick(k["threshold"], lang))]
+        for k in data["kpis"]
+    ]
+    readings = [
+        [dt.date.fromisoformat(r["date"]), names[r["kpi"]], _number_or_text(_pick(r["value"], lang)),
+         _pick(r["comment"], lang) or None]
+        for r in data["kpi_readings"]
+    ]
+    return kpis, readings
+
+
 def _number_or_text(value: str) -> CellValue:
     """Plain figures are typed as numbers; anything with a unit stays text, as a person would type it."""
     try:
