@@ -14,7 +14,7 @@ from sync.layout.build import Team
 from sync.model import Percent
 from sync.parsing.settings import Settings
 from sync.stages.kpi_health import org_section, report, table_values, value_text
-from sync.stages.kpis import KpiTables, read_kpis
+from sync.stages.kpi_indicators import KpiTables, read_kpis
 from sync.template import catalog
 
 AS_OF = dt.date(2025, 2, 14)

@@ -8,7 +8,7 @@ from babel.numbers import format_decimal, format_percent
 
 from ..model import Grid, Heading, Percent
 from ..template import catalog
-from .kpis import Indicator
+from .kpi_indicators import Indicator
 
 #: Alerts first, then the indicators within their threshold, then those that cannot be judged yet.
 _STATUS_ORDER = {"red": 0, "green": 1, "none": 2}

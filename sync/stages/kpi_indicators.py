@@ -1,10 +1,8 @@
-"""The KPI stage: health indicators with alert thresholds, and what their dated readings say.
+"""KPIs: health indicators with alert thresholds, and what their dated readings say.
 
-KPIs measure the business's health and never count in OKR progress: this stage reads its two tables and writes
-back their computed columns, the Org tab's health section and the report's `kpis`, and touches nothing else.
-Each indicator gets its latest reading, the change since the one before, the trend over the last three, and a
-status: red (an alert) when the latest reading is past the threshold on the wrong side, green when it is not,
-none without a reading, a threshold or a direction to judge it by.
+Each indicator of the KPI tab gets its latest reading, the change since the one before, the trend over the last
+three, and a status: red (an alert) when the latest reading is past the threshold on the wrong side, green when
+it is not, none without a reading, a threshold or a direction to judge it by.
 """
 
 from __future__ import annotations
