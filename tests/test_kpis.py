@@ -126,6 +126,7 @@ def test_a_kpi_in_percent_holds_percentages() -> None:
         ([100, 97], -3, "down"),  # two readings: last − first
         ([100, 99], -1, "flat"),  # 1 out of 100: within the dead band (2 % of 100)
         ([100], None, None),
+        ([1e308, -1e308], None, "down"),  # a change past the largest float is none, the trend still shows
     ],
 )
 def test_change_and_trend_of_worked_readings(values: list[float], change: float | None, trend: str | None) -> None:

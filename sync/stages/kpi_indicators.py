@@ -51,7 +51,8 @@ class Indicator:
         """Latest minus previous, in the KPI's unit; None before a second reading."""
         if len(self.readings) < 2:
             return None
-        return _tidy(self.readings[-1].value - self.readings[-2].value)
+        change = _tidy(self.readings[-1].value - self.readings[-2].value)
+        return change if math.isfinite(change) else None
 
     @property
     def trend(self) -> str | None:
@@ -86,13 +87,12 @@ def trend_of(readings: list[Reading]) -> str | None:
         return None
     days = np.array([(r.date - readings[0].date).days for r in readings], dtype=float)
     values = np.array([r.value for r in readings], dtype=float)
-    if days[-1] == days[0]:
-        fitted = values[-1] - values[0]
-    else:
-        slope = np.polyfit(days, values, 1)[0]
-        fitted = slope * (days[-1] - days[0])
-    band = TREND_DEAD_BAND * float(np.abs(values).max())
-    if not math.isfinite(fitted) or abs(fitted) <= band:
+    # On the scale of the largest value, so that neither the band nor the fit overflows.
+    scale = float(np.abs(values).max()) or 1.0
+    values = values / scale
+    # With two readings the fitted line goes through both: the change is last − first.
+    fitted = np.polyfit(days, values, 1)[0] * (days[-1] - days[0])
+    if not abs(fitted) > TREND_DEAD_BAND:
         return "flat"
     return "up" if fitted > 0 else "down"
 
