@@ -283,3 +283,28 @@ def test_arbitrary_cells_never_raise_and_every_row_left_out_says_why(
     assert all(row in kpi_flagged for row, i in enumerate(tables.indicators, start=2) if i is None)
     for problem in tables.kpi_problems + tables.reading_problems:
         assert problem.message and problem.code in problem_codes()
+
+
+@pytest.mark.parametrize(
+    ("lang", "unit", "value", "text"),
+    [
+        ("fr", "$", 3500, f"3{NBSP}500{NBSP}$"),
+        ("en", "$", 3500, "$3,500"),
+        ("en", "$", -655, "-$655"),
+        ("fr", "jours", 40, f"40{NBSP}jours"),
+        ("en", "", 1234.5, "1,234.5"),
+        ("fr", "%", 0.971, f"97,1{NBSP}%"),
+        ("en", "%", 0.195, "19.5%"),
+    ],
+)
+def test_figures_are_written_with_their_unit_in_the_workbooks_locale(lang: str, unit: str, value: float,
+                                                                     text: str) -> None:
+    tables = evaluate([kpi("K", unit=unit, threshold=1, lang=lang)], [], lang)
+    assert value_text(value, tables.counted[0], LOCALES[lang], lang) == text
+
+
+def test_a_threshold_typed_as_a_percentage_makes_a_kpi_in_percent() -> None:
+    tables = evaluate([kpi("Conversion", unit="", better="higher", threshold="15 %")],
+                      [reading("2025-02-10", "Conversion", 14)])
+    conversion = tables.counted[0]
+    assert conversion.percent and conversion.latest.value == pytest.approx(0.14) and conversion.status == "red"
