@@ -406,12 +406,17 @@ const CATALOG_ = {
   "okrs",
   "org",
   "history",
-  "lists"
+  "lists",
+  "initiatives"
  ],
  "tabs": {
   "history": {
    "en": "History",
    "fr": "Historique"
+  },
+  "initiatives": {
+   "en": "Initiatives",
+   "fr": "Initiatives"
   },
   "lists": {
    "en": "Lists",

@@ -7,7 +7,7 @@ import gc
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -18,8 +18,10 @@ from .model import Problem, Snapshot, WritePlan
 from .parsing.settings import lang_of
 from .parsing.workbook import Workbook, day_as_written, read_workbook
 from .stages.lint import Row, kr_frame, read_rows
+from .stages.registry import run_stages
 from .stages.rollup import Rollup, roll_up
 from .stages.score import score_checkins, score_krs
+from .stages.tables import StageInput, StageResult
 from .stages.validate import validate_checkins
 from .writeback.plan import plan_writes
 from .writeback.report import build_report
@@ -36,11 +38,15 @@ class Evaluation:
     rollup: Rollup
     problems: list[Problem]
     plan: WritePlan
+    #: The people tables' results (annual goals, initiatives, KPIs…).
+    staged: StageResult = field(default_factory=StageResult)
 
     def report(self, as_of: dt.date, api_calls: tuple[int, int]) -> dict[str, Any]:
-        """The report of this evaluation: what the plan writes, at what API cost."""
-        return build_report(self.workbook, self.krs, self.checkins, self.rollup, self.problems, as_of,
-                            self.plan.cell_count(), api_calls)
+        """The report of this evaluation: what the plan writes, at what API cost; the tables' keys before the cost."""
+        report = build_report(self.workbook, self.krs, self.checkins, self.rollup, self.problems, as_of,
+                              self.plan.cell_count(), api_calls)
+        writes = report.pop("writes")
+        return {**report, **self.staged.report, "writes": writes}
 
 
 class _CyclicGcPause:
@@ -96,9 +102,10 @@ def _evaluate(snapshot: Snapshot, location: str, as_of: dt.date) -> Evaluation:
     checkins = score_checkins(checkins, krs, wb.settings, as_of)
     krs = score_krs(krs, checkins, wb.settings, as_of)
     rollup = roll_up(rows, krs, wb.settings, as_of)
-    problems = [*wb.problems, *(p for r in rows for p in r.problems), *checkin_problems]
-    plan = plan_writes(wb, rows, krs, checkins, rollup, checkin_problems, as_of)
-    return Evaluation(wb, rows, krs, checkins, rollup, problems, plan)
+    staged = run_stages(StageInput(wb, rows, krs, checkins, rollup, as_of))
+    problems = [*wb.problems, *(p for r in rows for p in r.problems), *checkin_problems, *staged.problems()]
+    plan = plan_writes(wb, rows, krs, checkins, rollup, checkin_problems, as_of, staged)
+    return Evaluation(wb, rows, krs, checkins, rollup, problems, plan, staged)
 
 
 def run_sync(backend: Backend, as_of: dt.date | str | None = None, dry_run: bool = False,

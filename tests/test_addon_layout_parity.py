@@ -20,9 +20,10 @@ import pytest
 from click.testing import CliRunner
 
 from sync.backends.gsheets_growth import anchored_room, room, service_room
-from sync.backends.gsheets_layout import col_letters
 from sync.cli.commands import main
 from sync.layout.build import Team, WorkbookSpec, build_layout
+from sync.layout.columns import col
+from sync.model import col_letters
 from sync.template import catalog
 from sync.wire.layout import layout_json, room_json
 from tests.google_fake import FakeGoogle
@@ -231,7 +232,8 @@ def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
     assert {v["source"] for v in okrs["validations"]} == {f"'{lists}'!A2:A200", None}
     assert any(v["strict"] for v in okrs["validations"])
     assert len(okrs["colour_rules"]) == 5 and all(r["colour"].startswith("#") for r in okrs["colour_rules"])
-    assert okrs["colour_rules"][0]["formula"].startswith("=($R2<>($A2&\"\"))")  # the key's grey, first
+    key = col_letters(col("okrs", "key"))
+    assert okrs["colour_rules"][0]["formula"].startswith(f"=(${key}2<>($A2&\"\"))")  # the key's grey, first
     assert okrs["protections"] and all(p["warning_only"] for p in okrs["protections"])
     (chart,) = addon["charts"]
     assert chart["ranges"] == ["A5:A8", "I5:I8", "J5:J8", "K5:K8", "L5:L8", "C5:C8"]
@@ -243,7 +245,9 @@ def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
     # Tabs are laid out with room to type, not thousands of rows; their rules run down to the last row.
     assert (okrs["rows"], tabs[lists]["rows"]) == (101, 400)  # the Lists tab: the 200 rows dropdowns read, and room
     assert {v["range"] for v in okrs["validations"]} == {"B2:B", "C2:C"}
-    assert all(r["ranges"][0].endswith(":R") or r["ranges"][0] == "O2:O" for r in okrs["colour_rules"])
+    last, status = col_letters(len(catalog.columns("okrs", "fr"))), col_letters(col("okrs", "status"))
+    assert all(r["ranges"][0].endswith(f":{last}") or r["ranges"][0] == f"{status}2:{status}"
+               for r in okrs["colour_rules"])
 
 
 @pytest.mark.parametrize("used", [1, 5, 24, 25, 26, 50, 80, 199, 200, 201, 1000])

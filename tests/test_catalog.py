@@ -71,6 +71,7 @@ def test_column_headers_are_exactly_the_product_designs() -> None:
         "Confiance",
         "Statut",
         "Dernier check-in",
+        "Initiatives",
         "Remarques",
         "Clé",
     ]
@@ -91,6 +92,7 @@ def test_column_headers_are_exactly_the_product_designs() -> None:
         "Confidence",
         "Status",
         "Last check-in",
+        "Initiatives",
         "Notes",
         "Key",
     ]
@@ -130,10 +132,10 @@ def test_the_layout_names_every_tab_of_the_design(lang: str) -> None:
     layout = build_layout(WorkbookSpec("Acme", lang, "2025-Q1", [Team("Marketing"), Team("Ventes")]))
     names = [t.name for t in layout.tabs]
     expected = {
-        "fr": ["Lisez-moi", "Réglages", "OKR", "Check-ins Marketing", "Check-ins Ventes", "Check-ins Organisation",
-               "Org", "Historique"],
-        "en": ["Read me", "Settings", "OKRs", "Check-ins Marketing", "Check-ins Ventes", "Check-ins Organisation",
-               "Org", "History"],
+        "fr": ["Lisez-moi", "Réglages", "OKR", "Initiatives", "Check-ins Marketing", "Check-ins Ventes",
+               "Check-ins Organisation", "Org", "Historique"],
+        "en": ["Read me", "Settings", "OKRs", "Initiatives", "Check-ins Marketing", "Check-ins Ventes",
+               "Check-ins Organisation", "Org", "History"],
     }
     assert names[:-1] == expected[lang]
     assert layout.tabs[-1].hidden

@@ -45,7 +45,8 @@ def test_init_creates_a_workbook_and_refuses_to_overwrite_it(run, tmp_path: Path
     assert code == 0, out
     assert "okr.xlsx" in out
     book = openpyxl.load_workbook(tmp_path / "okr.xlsx")
-    assert book.sheetnames[:5] == ["Lisez-moi", "Réglages", "OKR", "Check-ins Marketing", "Check-ins Ventes"]
+    assert book.sheetnames[:6] == ["Lisez-moi", "Réglages", "OKR", "Initiatives", "Check-ins Marketing",
+                                   "Check-ins Ventes"]
     code, out = run("init", "okr.xlsx", "--lang", "fr", "--org", "Acme", "--quarter", "2025-T1", "--team", "A")
     assert code != 0 and "existe déjà" in out and "Traceback" not in out
 

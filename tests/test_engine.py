@@ -12,9 +12,12 @@ from sync.engine import run_sync
 from sync.errors import LeaseLost
 from sync.layout.demo import AS_OF, demo_layout
 from sync.model import Snapshot, WritePlan, WriteResult
+from sync.service.openapi import TABLE_REPORTS
 from sync.template import catalog
 
-REPORT_KEYS = {"workbook", "checkins", "problems", "key_results", "objectives", "teams", "org", "writes"}
+#: The design's keys, and one for each people table (the list of its rows, as the API's Report schema says).
+REPORT_KEYS = {"workbook", "checkins", "problems", "key_results", "objectives", "teams", "org", "writes",
+               *TABLE_REPORTS}
 KR_KEYS = {
     "id",
     "team",

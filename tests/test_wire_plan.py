@@ -39,7 +39,8 @@ def test_plan_cells_only_touch_computed_columns_of_people_tabs() -> None:
     snapshot, _ = read_snapshot(snapshot_json(backend.read()), "fr")
     ev = evaluate(snapshot, "addon", AS_OF)
     plan = plan_json(ev.plan, snapshot, computed_columns(ev.workbook))
-    assert plan["computed"] == {"OKR": [11, 12, 13, 14, 15, 16, 17, 18], "Check-ins Marketing": [6, 7, 8, 9],
+    assert plan["computed"] == {"OKR": [11, 12, 13, 14, 15, 16, 17, 18, 19], "Initiatives": [8, 9],
+                                "Check-ins Marketing": [6, 7, 8, 9],
                                 "Check-ins Ventes": [6, 7, 8, 9], "Check-ins Succès client": [6, 7, 8, 9],
                                 "Check-ins Organisation": [6, 7, 8, 9]}
     assert plan["cells"] and all(c["col"] in plan["computed"][c["tab"]] for c in plan["cells"])
@@ -56,7 +57,7 @@ def test_computed_columns_follow_columns_people_moved() -> None:
         row.insert(0, None)  # a column inserted before A
     snapshot = backend.read()
     ev = evaluate(snapshot, "memory", AS_OF)
-    assert computed_columns(ev.workbook)["OKRs"] == [12, 13, 14, 15, 16, 17, 18, 19]
+    assert computed_columns(ev.workbook)["OKRs"] == [12, 13, 14, 15, 16, 17, 18, 19, 20]
 
 
 def test_dates_go_as_serials_and_service_tabs_are_padded_over_what_they_held() -> None:

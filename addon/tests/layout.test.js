@@ -20,8 +20,8 @@ function rendered(layout, opts = {}) {
 
 test('a blank spreadsheet gets the layout\'s tabs in order, its title, locale and time zone', () => {
   const env = rendered(FR);
-  assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Lisez-moi', 'Réglages', 'OKR', 'Check-ins Marketing',
-    'Check-ins Ventes', 'Check-ins Finance', 'Check-ins Organisation', 'Org', 'Historique', 'Listes']);
+  assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Lisez-moi', 'Réglages', 'OKR', 'Initiatives',
+    'Check-ins Marketing', 'Check-ins Ventes', 'Check-ins Finance', 'Check-ins Organisation', 'Org', 'Historique', 'Listes']);
   assert.equal(env.ss.getName(), 'OKR Acme 2025-T1');
   assert.equal(env.ss.getSpreadsheetLocale(), FR.locale);
   assert.equal(env.ss.getSpreadsheetTimeZone(), FR.time_zone);
@@ -38,7 +38,7 @@ test('headers are written as text, frozen, filled and bold; sizes and widths fol
   // of carrying thousands of blank rows.
   assert.equal(okr.getMaxRows(), 101);
   assert.deepEqual(env.ss.sheets.map((sheet) => sheet.getMaxRows()), FR.tabs.map((t) => t.rows));
-  assert.deepEqual(FR.tabs.map((t) => t.rows), [112, 117, 101, 101, 101, 101, 101, 134, 101, 400]);
+  assert.deepEqual(FR.tabs.map((t) => t.rows), [112, 117, 101, 101, 101, 101, 101, 101, 134, 101, 400]);
   assert.equal(env.ss.sheet('Check-ins Ventes').getMaxColumns(), 26);
   assert.equal(env.ss.sheet('Lisez-moi').getFrozenRows(), 0);
   FR.tabs[2].widths.forEach((w, i) => assert.equal(okr.getColumnWidth(i + 1), w, 'width of column ' + (i + 1)));
@@ -73,7 +73,7 @@ test('settings values keep their types: text stays text, dates are dates, thresh
 test('area number formats cover their columns down to the last row, open-ended in A1', () => {
   const env = rendered(FR);
   const okr = env.ss.sheet('OKR');
-  assert.deepEqual(FR.tabs[2].formats.map((f) => f.range), ['L2:L', 'M2:M', 'N2:N', 'P2:P', 'R2:R']);
+  assert.deepEqual(FR.tabs[2].formats.map((f) => f.range), ['L2:L', 'M2:M', 'N2:N', 'P2:P', 'S2:S']);
   assert.equal(okr.getRange('L2').getNumberFormat(), '0%');
   assert.equal(okr.getRange('L101').getNumberFormat(), '0%');
   assert.equal(okr.getRange('K101').getNumberFormat(), '');
@@ -245,10 +245,10 @@ test('a chart drawn before the legend (reading from under the header) is replace
 
 test('English layout: English tabs and words', () => {
   const env = rendered(EN, { locale: 'en_US' });
-  assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Read me', 'Settings', 'OKRs', 'Check-ins Marketing',
-    'Check-ins Sales', 'Check-ins Organisation', 'Org', 'History', 'Lists']);
+  assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Read me', 'Settings', 'OKRs', 'Initiatives',
+    'Check-ins Marketing', 'Check-ins Sales', 'Check-ins Organisation', 'Org', 'History', 'Lists']);
   const rules = env.ss.sheet('OKRs').getConditionalFormatRules();
-  assert.equal(rules[0].getBooleanCondition().getCriteriaValues()[0], '=($R2<>($A2&""))*(($R2&$K2&$L2&$M2&$N2&$O2&$P2&$Q2)<>"")=1');
+  assert.equal(rules[0].getBooleanCondition().getCriteriaValues()[0], '=($S2<>($A2&""))*(($S2&$K2&$L2&$M2&$N2&$O2&$P2&$Q2&$R2)<>"")=1');
   assert.equal(rules[1].getBooleanCondition().getCriteriaValues()[0], '=$O2="Green"');
   assert.equal(env.ss.sheet('Settings').dump()[4][1], '2025-Q1');
 });

@@ -38,6 +38,7 @@ from typing import Any
 from ..layout.build import Layout, TabLayout
 from ..layout.kr_lists import LIST_ROWS
 from ..model import sheets_grid
+from ..template import catalog
 from .gsheets_anchors import anchor_id, create_request
 
 #: Tabs whose rows get computed cells through row anchors: their free rows are anchored when laid out.
@@ -143,5 +144,5 @@ def laid_out_rows(tab: TabLayout, layout: Layout | None = None) -> int:
 
 
 def anchored(tab: TabLayout) -> bool:
-    """Whether this tab's rows are written through anchors (the OKR tab, check-in tabs)."""
-    return tab.key == ANCHORED_TABS[0] or tab.key.startswith(ANCHORED_TABS[1])
+    """Whether this tab's rows are written through anchors (the OKR tab, check-in tabs, people tables)."""
+    return tab.key == ANCHORED_TABS[0] or tab.key.startswith(ANCHORED_TABS[1]) or tab.key in catalog.table_keys()

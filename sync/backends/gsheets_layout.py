@@ -8,7 +8,7 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-from ..layout.build import Area, ColourRule, Dropdown, Layout, TabLayout
+from ..layout.model import Area, ColourRule, Dropdown, Layout, TabLayout
 from ..model import CellValue, ChartSpec, Formula, Grid, Heading, Percent, col_letters, sheets_grid
 from .gsheets_growth import anchor_rows, anchored, laid_out_rows
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from ..errors import BadArgument
 from ..model import STATUSES, ChartSeries, ChartSpec, Grid, Heading, Percent
-from ..parsing.rowkey import key_formula
 from ..template import catalog
 from ..template.catalog import org_word
+from .columns import col, column_tab, status_rules
 from .kr_lists import LIST_ROWS, NUMBER_COL, ORG_LIST_COL, ListsSource, lists_grid
-from .model import OKR_ROWS, Area, ColourRule, Dropdown, Layout, NumberFormat, Protection, TabLayout
+from .model import OKR_ROWS, Area, Dropdown, Layout, NumberFormat, Protection, TabLayout
+from .tables import tables_at
 
 #: Rows that dropdowns, formats and colour rules cover on check-in tabs.
 CHECKIN_ROWS = 3000
@@ -85,54 +86,6 @@ def quarter_dates(year: int, q: int) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def _status_rules(area: Area, status_col: int, lang: str) -> list[ColourRule]:
-    colours = catalog.template()["colors"]
-    return [
-        ColourRule(area, status_col, catalog.word("status", s, lang), colours[s])
-        for s in ("green", "yellow", "red", "none")
-    ]
-
-
-def _stale_rules(tab_key: str, rows: int, lang: str) -> list[ColourRule]:
-    """The rule that greys a row's computed cells when its key no longer matches its own cells (see rowkey)."""
-    cols = catalog.columns(tab_key, lang)
-    parts = catalog.row_key(tab_key)
-    if not parts:
-        return []
-    computed = [i for i, c in enumerate(cols, start=1) if c.computed]
-    key_col, part_cols = _col(tab_key, "key"), [_col(tab_key, k) for k in parts]
-    colour = catalog.template()["colors"]["stale"]
-    formula = key_formula(key_col, part_cols, computed, 2)
-    return [ColourRule(Area(2, rows, min(computed), max(computed)), 0, "", colour, formula)]
-
-
-def _column_tab(key: str, name: str, tab_key: str, lang: str, rows: int, colour: str) -> TabLayout:
-    """A tab made of the template's columns: header, widths, computed columns greyed, protected, formatted."""
-    colours = catalog.template()["colors"]
-    cols = catalog.columns(tab_key, lang)
-    tab = TabLayout(key=key, name=name, grid=[[c.label for c in cols]], widths=[c.width for c in cols])
-    tab.tab_colour = colour
-    tab.right_cols = [i for i, c in enumerate(cols, start=1) if c.right]
-    tab.wrap_cols = [i for i, c in enumerate(cols, start=1) if c.wrap]
-    # First, so that it wins over the status colours: a row whose computed cells were written for another row.
-    tab.colour_rules.extend(_stale_rules(tab_key, rows, lang))
-    for i, c in enumerate(cols, start=1):
-        tab.header_fills.append((i, colours["computed_header" if c.computed else "input_header"]))
-        if c.format:
-            tab.formats.append(NumberFormat(Area(2, rows, i, i), c.format))
-        if c.computed:
-            tab.protections.append(Protection(Area(1, rows, i, i), catalog.message("layout.computed_protection", lang)))
-        if c.status:
-            target = Area(2, rows, 1, len(cols)) if c.row_colour else Area(2, rows, i, i)
-            tab.colour_rules.extend(_status_rules(target, i, lang))
-    return tab
-
-
-def _col(tab_key: str, key: str) -> int:
-    """1-based index of a template column."""
-    return next(i for i, c in enumerate(catalog.columns(tab_key, "en"), start=1) if c.key == key)
-
-
 def build_layout(spec: WorkbookSpec) -> Layout:
     """Every tab of template v1 for this organisation, ready for a backend to create."""
     lang = spec.lang
@@ -185,23 +138,23 @@ def build_layout(spec: WorkbookSpec) -> Layout:
     settings.formats.append(NumberFormat(Area(8, 11, 2, 2), "percent"))
 
     okr_rows = OKR_ROWS
-    okrs = _column_tab("okrs", catalog.tab_name("okrs", lang), "okrs", lang, okr_rows, colours["tab_people"])
+    okrs = column_tab("okrs", catalog.tab_name("okrs", lang), "okrs", lang, okr_rows, colours["tab_people"])
     okrs.dropdowns.append(
         Dropdown(
-            Area(2, okr_rows, _col("okrs", "team"), _col("okrs", "team")),
+            Area(2, okr_rows, col("okrs", "team"), col("okrs", "team")),
             source_tab=catalog.tab_name("lists", lang),
             source=Area(2, LIST_ROWS, 1, 1),
         )
     )
     okrs.dropdowns.append(
         Dropdown(
-            Area(2, okr_rows, _col("okrs", "type"), _col("okrs", "type")),
+            Area(2, okr_rows, col("okrs", "type"), col("okrs", "type")),
             values=tuple(catalog.words("kr_types", lang).values()),
             strict=True,
         )
     )
 
-    tabs = [readme, settings, okrs]
+    tabs = [readme, settings, *tables_at("before_okrs", lang), okrs, *tables_at("after_okrs", lang)]
     lists = TabLayout(
         key="lists",
         name=catalog.tab_name("lists", lang),
@@ -214,6 +167,7 @@ def build_layout(spec: WorkbookSpec) -> Layout:
     lists.protections.append(Protection(None, catalog.message("layout.lists_note", lang)))
     tabs += [checkin_tab(team.name, index, lang) for index, team in enumerate(spec.teams, start=1)]
     tabs.append(org_checkin_tab(lang))
+    tabs += tables_at("after_checkins", lang)
 
     org_tpl = tpl["tabs"]["org"]
     org = TabLayout(
@@ -228,7 +182,7 @@ def build_layout(spec: WorkbookSpec) -> Layout:
         right_cols=list(org_tpl["right_columns"]),
         wrap_cols=list(org_tpl["wrap_columns"]),
     )
-    org.colour_rules.extend(_status_rules(Area(1, ORG_ROWS, 1, 8), 0, lang))
+    org.colour_rules.extend(status_rules(Area(1, ORG_ROWS, 1, 8), 0, lang))
     # Every section of the org tab keeps progress in B and expected (or confidence) in C, so one format
     # set here serves every sync's rewrite, whatever the backend; so do the chart's columns of progress.
     org.formats.append(NumberFormat(Area(2, ORG_ROWS, 2, 3), "percent"))
@@ -236,7 +190,7 @@ def build_layout(spec: WorkbookSpec) -> Layout:
                                     "percent"))
     org.protections.append(Protection(None, catalog.message("layout.service_protection", lang)))
 
-    history = _column_tab("history", catalog.tab_name("history", lang), "history", lang, 20000, colours["tab_service"])
+    history = column_tab("history", catalog.tab_name("history", lang), "history", lang, 20000, colours["tab_service"])
     history.protect_whole = True
     history.protections = [Protection(None, catalog.message("layout.service_protection", lang))]
     tabs.extend([org, history, lists])
@@ -270,8 +224,8 @@ def org_checkin_tab_name(lang: str) -> str:
 def _checkin_tab(team: str, list_col: int, lang: str) -> TabLayout:
     colours = catalog.template()["colors"]
     name = catalog.checkin_tab_name(team, lang)
-    tab = _column_tab(f"checkins:{team}", name, "checkins", lang, CHECKIN_ROWS, colours["tab_people"])
-    kr_col = _col("checkins", "kr")
+    tab = column_tab(f"checkins:{team}", name, "checkins", lang, CHECKIN_ROWS, colours["tab_people"])
+    kr_col = col("checkins", "kr")
     # The team's KR IDs, kept current by every sync on the Lists tab: a range-based list per team.
     tab.dropdowns.append(
         Dropdown(
@@ -280,7 +234,7 @@ def _checkin_tab(team: str, list_col: int, lang: str) -> TabLayout:
             source=Area(2, LIST_ROWS, list_col, list_col),
         )
     )
-    conf_col = _col("checkins", "confidence")
+    conf_col = col("checkins", "confidence")
     tab.dropdowns.append(Dropdown(Area(2, CHECKIN_ROWS, conf_col, conf_col), values=confidence_choices(lang),
                                   help=catalog.message("layout.confidence_help", lang)))
     return tab

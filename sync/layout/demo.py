@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from typing import Any
 
 from ..model import CellValue
@@ -10,6 +12,8 @@ from ..template import catalog
 from .build import Layout, Team, WorkbookSpec, build_layout, org_word
 
 AS_OF = dt.date(2025, 2, 14)
+#: An OKR ID as the demo writes it, team prefix first: VEN-KR1, ORG-O1.
+_ID = re.compile(r"^[A-Z]+-(?:KR|O)\d+$")
 
 
 def _pick(value: Any, lang: str) -> Any:
@@ -85,26 +89,23 @@ def demo_layout(lang: str) -> Layout:
                 _pick(wrong["comment"], lang) or None,
             ]
         )
+    for key, rows in data.get("tables", {}).items():
+        inputs = [c for c in catalog.columns(key, lang) if not c.computed]
+        tabs[key].grid += [[_table_cell(row.get(c.key), c, lang, ident) for c in inputs] for row in rows]
     return layout
 
 
-def demo_kpis(lang: str) -> tuple[list[list[CellValue]], list[list[CellValue]]]:
-    """The demo's KPI-tab rows and their readings, in the two tables' column order (inputs only)."""
-    data = catalog.demo()
-    team_name = {t["key"]: t["name"][lang] for t in data["teams"]}
-    names = {k["key"]: k["name"][lang] for k in data["kpis"]}
-    kpis = [
-        [names[k["key"]], team_name[k["team"]], _pick(k["unit"], lang),
-         catalog.word("kpi_direction", k["direction"], lang), _number_or_text(_pick(k["benchmark"], lang)),
-         _number_or_text(_pick(k["threshold"], lang))]
-        for k in data["kpis"]
-    ]
-    readings = [
-        [dt.date.fromisoformat(r["date"]), names[r["kpi"]], _number_or_text(_pick(r["value"], lang)),
-         _pick(r["comment"], lang) or None]
-        for r in data["kpi_readings"]
-    ]
-    return kpis, readings
+def _table_cell(value: Any, column: catalog.Column, lang: str, ident: Callable[[str | None], str | None]) -> CellValue:
+    """A people table's demo cell as a person types it: a date as a date, a dropdown's word in the workbook's
+    language, an ID in its language (VEN-KR1 is SAL-KR1 in English)."""
+    value = _pick(value, lang)
+    if not isinstance(value, str):
+        return value
+    if column.format == "date":
+        return dt.date.fromisoformat(value)
+    if isinstance(column.dropdown, dict) and "words" in column.dropdown:
+        return catalog.word(column.dropdown["words"], value, lang)
+    return ident(value) if _ID.match(value) else value
 
 
 def _number_or_text(value: str) -> CellValue:

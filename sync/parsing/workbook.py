@@ -35,6 +35,13 @@ class Workbook:
     org_tab: str = ""
     #: Check-in tabs this sync creates, by name, with the team they are for (the organisation's word for its own).
     new_tabs: dict[str, str] = field(default_factory=dict)
+    #: Each people table's rows (annual goals, initiatives, KPIs…) as raw cells of its input columns, with `row`,
+    #: by template key; empty for a table the workbook does not have yet.
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Each people table's tab name, by template key.
+    table_tabs: dict[str, str] = field(default_factory=dict)
+    #: The people tables this sync creates (a workbook made before them).
+    new_tables: list[str] = field(default_factory=list)
 
     def checkin_tabs(self) -> list[str]:
         """Every check-in tab the workbook has or gets with this sync: the teams', then the organisation's."""
@@ -148,5 +155,23 @@ def read_workbook(snapshot: Snapshot, location: str) -> Workbook:
         problems.extend(checkin_tab_problems(snapshot.tabs[catalog.tab_name("settings", lang)], settings, missing))
     # No tab left still gives a table of check-ins, empty, with the same columns and types as a full one.
     checkins = pd.concat(frames, ignore_index=True) if frames else _frame([], checkin_inputs, {"tab": "", "team": ""})
-    return Workbook(snapshot.title, settings, okrs, checkins, okr_tab.name, columns, snapshot, problems, org_tab,
-                    new_tabs)
+    wb = Workbook(snapshot.title, settings, okrs, checkins, okr_tab.name, columns, snapshot, problems, org_tab,
+                  new_tabs)
+    _read_tables(wb, lang)
+    return wb
+
+
+def _read_tables(wb: Workbook, lang: str) -> None:
+    """Each people table's rows; a table whose tab the workbook lacks is empty, and made by this sync."""
+    names = {t.casefold() for t in wb.snapshot.tabs}
+    for key in catalog.table_keys():
+        name = wb.table_tabs[key] = catalog.tab_name(key, lang)
+        inputs = [c.key for c in catalog.columns(key, lang) if not c.computed]
+        tab = wb.snapshot.tabs.get(name)
+        if tab is None:
+            wb.tables[key] = _frame([], inputs, {})
+            if name.casefold() not in names:
+                wb.new_tables.append(key)
+            continue
+        wb.columns[name] = header_columns(tab, key, lang)
+        wb.tables[key] = _table(tab, wb.columns[name], [k for k in inputs if k in wb.columns[name]], {})

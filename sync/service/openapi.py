@@ -15,7 +15,15 @@ from .openapi_types import ref as _ref
 bp = Blueprint("openapi", __name__)
 
 COUNTS = _obj({"green": INT, "yellow": INT, "red": INT, "none": INT})
-REPORT = _obj({
+DATE = {"type": ["string", "null"], "format": "date"}
+#: What the people tables add to a report (not required: a report stored before a table existed has none).
+TABLE_REPORTS: dict[str, Any] = {
+    "initiatives": {"type": "array", "items": _obj({
+        "initiative": {"type": "string"}, "kr": STR, "owner": STR, "budget": NUM, "deliverable": STR, "due": DATE,
+        "state": {"type": ["string", "null"], "enum": ["todo", "in_progress", "done", "blocked", None]},
+        "past_due": {"type": "boolean"}})},
+}
+REPORT_BASE: dict[str, Any] = {
     "workbook": _obj({"title": {"type": "string"}, "lang": {"type": "string", "enum": ["fr", "en"]},
                       "quarter": {"type": "string"}, "as_of": {"type": "string", "format": "date"},
                       "elapsed": NUM}),
@@ -35,7 +43,8 @@ REPORT = _obj({
         "counts": COUNTS})},
     "org": _obj({"progress": NUM, "status": STATUS, "counts": COUNTS}),
     "writes": _obj({"cells": INT, "api_calls": _obj({"read": INT, "write": INT})}),
-})
+}
+REPORT = _obj({**REPORT_BASE, **TABLE_REPORTS}, list(REPORT_BASE))
 
 WORKBOOK = {
     "id": {"type": "string"}, "backend": {"type": "string", "enum": ["gsheet", "xlsx", "addon"]},

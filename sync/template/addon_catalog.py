@@ -15,8 +15,8 @@ from typing import Any
 from . import catalog
 
 TARGET = Path(__file__).resolve().parents[2] / "addon" / "Catalog.js"
-#: Template tabs with a fixed name that a sync reads (Read me is for people only).
-SYNCED_TABS = ("settings", "okrs", "org", "history", "lists")
+#: Template tabs with a fixed name that a sync reads (Read me is for people only), people tables included.
+SYNCED_TABS = ("settings", "okrs", "org", "history", "lists", *catalog.table_keys())
 
 
 def catalogue() -> dict[str, Any]:

@@ -54,7 +54,9 @@ class Column:
     width: int
     computed: bool
     format: str | None
-    dropdown: str | None
+    #: What the column offers to choose from: a name the layout knows (str), or for a people table
+    #: {"words": group, "strict": bool} (template words) or {"tab": table key, "column": key} (another tab's cells).
+    dropdown: Any
     status: bool
     row_colour: bool
     #: A column added after workbooks were made with this template: a workbook without it still syncs.
@@ -82,6 +84,11 @@ def columns(tab_key: str, lang: str) -> list[Column]:
         )
         for c in template()["tabs"][tab_key]["columns"]
     ]
+
+
+def table_keys() -> tuple[str, ...]:
+    """The people tables (annual goals, initiatives, KPIs…): template tabs with `"table": true`, in template order."""
+    return tuple(key for key, tab in template()["tabs"].items() if tab.get("table"))
 
 
 def row_key(tab_key: str) -> list[str]:

@@ -18,7 +18,7 @@ from ..backends.gsheets_layout import (
     tab_cols,
     value_format,
 )
-from ..layout.build import Area, ColourRule, Layout, TabLayout
+from ..layout.model import Area, ColourRule, Layout, TabLayout
 from ..model import CellValue, ChartSpec, Formula, Grid, col_letters, sheets_grid
 
 

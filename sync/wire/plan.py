@@ -12,11 +12,13 @@ from .layout import chart_json, room_json, tab_json, wire_value
 
 
 def computed_columns(wb: Workbook) -> dict[str, list[int]]:
-    """For each people tab read (OKRs, check-ins), the 1-based columns that are computed, wherever they moved."""
+    """For each people tab read (OKRs, check-ins, people tables), the 1-based columns that are computed, wherever
+    they moved."""
     lang = wb.settings.lang
+    tables = {name: key for key, name in wb.table_tabs.items()}
     found: dict[str, list[int]] = {}
     for tab, columns in wb.columns.items():
-        key = "okrs" if tab == wb.okr_tab else "checkins"
+        key = "okrs" if tab == wb.okr_tab else tables.get(tab, "checkins")
         cols = sorted(columns[c.key] for c in catalog.columns(key, lang) if c.computed and c.key in columns)
         if cols:
             found[tab] = cols

@@ -12,6 +12,7 @@ import pandas as pd
 from ..layout.build import checkin_tab, org_chart, org_checkin_tab
 from ..layout.kr_lists import ListsSource, kept_by_formulas, list_column, lists_grid
 from ..layout.model import MAX_TEAMS, TabLayout
+from ..layout.tables import table_tab
 from ..model import CellWrite, Grid, Problem, WritePlan
 from ..parsing.cell import cell_text
 from ..parsing.workbook import Workbook
@@ -19,23 +20,23 @@ from ..stages.history import history_grid, history_rows, num, pct, pcts, weeks
 from ..stages.history_record import read_record
 from ..stages.lint import Row
 from ..stages.rollup import Rollup
+from ..stages.tables import StageResult
 from ..stages.target_notes import change_notes
 from ..template import catalog
 from .diff import diff_tab, objects, same_grid
 from .orgtab import org_grid, stale
-
-
-def _notes(problems: list[Problem], lines: list[str] | None = None) -> str | None:
-    return "\n".join([*(p.message for p in problems), *(lines or [])]) or None if problems or lines else None
+from .tables import notes as _notes
+from .tables import table_writes
 
 
 def okr_cells(
     wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, as_of: dt.date,
-    changes: dict[str, list[str]] | None = None,
+    changes: dict[str, list[str]] | None = None, staged: StageResult | None = None,
 ) -> dict[int, dict[str, Any]]:
     """The computed columns of each OKR-tab row, by sheet row; `changes` are the start and target change lines of
-    KRs' Notes (`target_notes`)."""
+    KRs' Notes (`target_notes`); `staged` the people tables' cells and Notes lines for OKR rows, by ID."""
     changes = changes or {}
+    staged = staged or StageResult()
     lang = wb.settings.lang
     words = catalog.words("status", lang)
     objectives = {o.id: o for o in rollup.objectives}
@@ -71,16 +72,19 @@ def okr_cells(
                     else catalog.message("okr.no_checkin", lang, days=(as_of - last).days)
                 )
                 notes.append(Problem(wb.okr_tab, row.row, "", "no_checkin", "warning", text))
-        cells["notes"] = _notes(notes, changes.get(row.id) if owner is not None else None)
+        if owner is not None or obj is not None:
+            cells.update(staged.okr_values.get(row.id, {}))
+        lines = [*(changes.get(row.id, []) if owner is not None else []), *staged.okr_notes.get(row.id, [])]
+        cells["notes"] = _notes(notes, lines)
         out[row.row] = cells
     return out
 
 
 def _okr_writes(wb: Workbook, rows: list[Row], krs: pd.DataFrame, rollup: Rollup, as_of: dt.date,
-                changes: dict[str, list[str]]) -> list[CellWrite]:
+                changes: dict[str, list[str]], staged: StageResult) -> list[CellWrite]:
     """The OKR tab's computed cells that differ from the sheet."""
     computed = [c.key for c in catalog.columns("okrs", wb.settings.lang) if c.computed]
-    cells = okr_cells(wb, rows, krs, rollup, as_of, changes)
+    cells = okr_cells(wb, rows, krs, rollup, as_of, changes, staged)
     numbers = wb.okrs["row"].to_numpy()
     wanted = [cells[r] for r in numbers.tolist()]
     values = {key: objects([c.get(key) for c in wanted]) for key in computed}
@@ -155,18 +159,22 @@ def plan_writes(
     rollup: Rollup,
     problems: list[Problem],
     as_of: dt.date,
+    staged: StageResult | None = None,
 ) -> WritePlan:
-    """Everything computed, as writes against what the snapshot already holds."""
+    """Everything computed, as writes against what the snapshot already holds; `staged`, the people tables'."""
+    staged = staged or StageResult()
     s, snap, lang = wb.settings, wb.snapshot, wb.settings.lang
     plan = WritePlan()
     history_tab = catalog.tab_name("history", lang)
     # What History already records: the weeks it keeps, and the start and target a change is noted against.
     record = read_record(snap.tabs[history_tab].grid, krs, s, weeks(s, as_of))
-    plan.cells += _okr_writes(wb, rows, krs, rollup, as_of, change_notes(wb, krs, record, as_of))
+    plan.cells += _okr_writes(wb, rows, krs, rollup, as_of, change_notes(wb, krs, record, as_of), staged)
     plan.cells += _checkin_writes(wb, checkins, problems)
+    plan.cells += table_writes(wb, staged)
 
     service: dict[str, Grid] = {}
-    service[catalog.tab_name("org", lang)] = org_grid(wb.title, s, as_of, rollup, krs)
+    org = org_grid(wb.title, s, as_of, rollup, krs)
+    service[catalog.tab_name("org", lang)] = [*org, [], *staged.org_section] if staged.org_section else org
     service[history_tab] = history_grid(record, history_rows(krs, checkins, s, as_of, record), s)
     for name, grid in service.items():
         if not same_grid(grid, snap.tabs[name].grid):
@@ -175,5 +183,5 @@ def plan_writes(
     if lists is not None:
         plan.tabs[catalog.tab_name("lists", lang)] = lists
     plan.charts.append(org_chart(lang, len(s.teams)))
-    plan.new_tabs = new_checkin_tabs(wb)
+    plan.new_tabs = [*new_checkin_tabs(wb), *(table_tab(key, lang) for key in wb.new_tables)]
     return plan
