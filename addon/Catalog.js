@@ -407,7 +407,9 @@ const CATALOG_ = {
   "org",
   "history",
   "lists",
-  "initiatives"
+  "initiatives",
+  "kpis",
+  "kpi_readings"
  ],
  "tabs": {
   "history": {
@@ -417,6 +419,14 @@ const CATALOG_ = {
   "initiatives": {
    "en": "Initiatives",
    "fr": "Initiatives"
+  },
+  "kpi_readings": {
+   "en": "KPI readings",
+   "fr": "Relevés KPI"
+  },
+  "kpis": {
+   "en": "KPIs",
+   "fr": "Indicateurs"
   },
   "lists": {
    "en": "Lists",

@@ -133,9 +133,9 @@ def test_the_layout_names_every_tab_of_the_design(lang: str) -> None:
     names = [t.name for t in layout.tabs]
     expected = {
         "fr": ["Lisez-moi", "Réglages", "OKR", "Initiatives", "Check-ins Marketing", "Check-ins Ventes",
-               "Check-ins Organisation", "Org", "Historique"],
+               "Check-ins Organisation", "Indicateurs", "Relevés KPI", "Org", "Historique"],
         "en": ["Read me", "Settings", "OKRs", "Initiatives", "Check-ins Marketing", "Check-ins Ventes",
-               "Check-ins Organisation", "Org", "History"],
+               "Check-ins Organisation", "KPIs", "KPI readings", "Org", "History"],
     }
     assert names[:-1] == expected[lang]
     assert layout.tabs[-1].hidden

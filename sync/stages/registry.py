@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import initiatives
+from . import initiatives, kpis
 from .tables import StageInput, StageResult
 
 STAGES: list[Callable[[StageInput], StageResult]] = [
     initiatives.evaluate,
+    kpis.evaluate,
 ]
 
 
