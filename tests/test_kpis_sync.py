@@ -7,7 +7,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sync.backends.memory import MemoryBackend
 from sync.backends.xlsx import XlsxBackend
@@ -19,7 +22,7 @@ from sync.template import catalog
 from tests.builders import okr, workbook_layout
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture
-from tests.google_harness import compact, provision, sync_backend
+from tests.google_harness import compact, provision, sync_backend, type_rows
 
 LANGS = ["fr", "en"]
 KINDS = ["memory", "xlsx", "google"]
@@ -147,3 +150,68 @@ def test_the_demo_watches_its_cac(lang: str) -> None:
     at = next(i for i, line in enumerate(org) if line and line[0] == catalog.message("org.kpis", lang))
     assert isinstance(org[at][0], Heading) or org[at][0] == catalog.message("org.kpis", lang)
     assert org[at + 2][0] == cac["indicator"]  # the alert first
+
+
+def without_kpi_tabs(layout: Layout) -> Layout:
+    layout.tabs = [t for t in layout.tabs if t.key not in ("kpis", "kpi_readings")]
+    return layout
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_workbook_made_before_the_kpi_tabs_gets_them_at_its_next_sync_with_their_dropdowns(
+        tmp_path: Path, lang: str) -> None:
+    path = tmp_path / "old.xlsx"
+    XlsxBackend(path, lang=lang).provision(without_kpi_tabs(cac_layout(lang)))
+    report = run_sync(XlsxBackend(path, lang=lang), AS_OF)
+    assert report["kpis"] == []
+    book = openpyxl.load_workbook(path)
+    kpis, readings = (catalog.tab_name(k, lang) for k in ("kpis", "kpi_readings"))
+    for key, name in (("kpis", kpis), ("kpi_readings", readings)):
+        assert [c.value for c in book[name][1]] == [c.label for c in catalog.columns(key, lang)]
+    assert book.sheetnames.index(readings) == book.sheetnames.index(kpis) + 1
+    assert book.sheetnames.index(readings) + 1 == book.sheetnames.index(catalog.tab_name("org", lang))
+    names = {n: str(d.attr_text) for n, d in book.defined_names.items()}
+    sources = [names.get(str(dv.formula1), str(dv.formula1)) for dv in book[readings].data_validations.dataValidation]
+    assert any(kpis in s and s.endswith("!$A$2:$A$500") for s in sources)
+    words = [str(dv.formula1) for dv in book[kpis].data_validations.dataValidation]
+    assert any(catalog.word("kpi_direction", "lower", lang) in w for w in words)
+    assert run_sync(XlsxBackend(path, lang=lang), AS_OF)["writes"]["cells"] == 0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_on_google_an_older_workbook_gets_the_kpi_tabs_and_their_readings_count_once_typed(
+        google_fake: FakeGoogle, lang: str) -> None:
+    sid = provision(google_fake, compact(without_kpi_tabs(cac_layout(lang)), 60, history=200))
+    run_sync(sync_backend(google_fake, sid, lang), AS_OF)
+    kpis, readings = (catalog.tab_name(k, lang) for k in ("kpis", "kpi_readings"))
+    assert google_fake.values(sid, kpis)[0] == [c.label for c in catalog.columns("kpis", lang)]
+    lower = catalog.word("kpi_direction", "lower", lang)
+    type_rows(google_fake, sid, kpis, [["CAC", "Marketing", "$", lower, None, 3000]])
+    type_rows(google_fake, sid, readings, [["2025-01-10", "CAC", 2845], ["2025-02-07", "CAC", 3500]])
+    report = run_sync(sync_backend(google_fake, sid, lang), AS_OF)
+    assert report["kpis"][0]["status"] == "red" and report["kpis"][0]["change"] == 655
+    assert google_fake.values(sid, kpis)[1][col("kpis", "status")] == catalog.word("status", "red", lang)
+    assert google_fake.take_errors() == []
+    again = run_sync(sync_backend(google_fake, sid, lang), AS_OF)
+    assert again["writes"]["api_calls"]["write"] == 0
+
+
+TEXT = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                 st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)),
+                 st.sampled_from(["CAC", "3 500 $", "Plus bas = mieux", "Higher is better", "2025-02-10", "%"]))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(TEXT, min_size=6, max_size=6), max_size=3),
+       st.lists(st.lists(TEXT, min_size=4, max_size=4), min_size=1, max_size=4), st.sampled_from(LANGS))
+def test_any_text_in_the_kpi_tabs_gives_messages_and_never_touches_a_persons_cell(
+        kpi_rows: list[list[Any]], reading_rows: list[list[Any]], lang: str) -> None:
+    backend = MemoryBackend("test")
+    backend.provision(cac_layout(lang, readings=reading_rows, kpis=kpi_rows))
+    typed = {k: [line[:n] for line in backend.tabs[catalog.tab_name(k, lang)]]
+             for k, n in (("kpis", 6), ("kpi_readings", 4))}
+    report = run_sync(backend, AS_OF)
+    for key, n in (("kpis", 6), ("kpi_readings", 4)):
+        assert [line[:n] for line in backend.tabs[catalog.tab_name(key, lang)]] == typed[key]
+    assert all(p["message"] for p in report["problems"])
+    assert len(report["kpis"]) <= len(kpi_rows)
