@@ -142,14 +142,16 @@ def people_cells(tabs: dict[str, list[list[Any]]], lang: str, blank: Any = None)
     """
     okr_tab = catalog.tab_name("okrs", lang)
     computed = {
-        kind: {c.label.casefold() for c in catalog.columns(kind, lang) if c.computed} for kind in ("okrs", "checkins")
+        kind: {c.label.casefold() for c in catalog.columns(kind, lang) if c.computed}
+        for kind in ("okrs", "checkins", *catalog.table_keys())
     }
+    tables = {catalog.tab_name(key, lang): key for key in catalog.table_keys()}
     cells = {}
     for name, grid in tabs.items():
         if name in SERVICE_TABS:
             continue
         header = [_label(v) for v in (grid[0] if grid else [])]
-        skip = computed["okrs" if name == okr_tab else "checkins"]
+        skip = computed["okrs" if name == okr_tab else tables.get(name, "checkins")]
         for r, line in enumerate(grid, start=1):
             for c, value in enumerate(line, start=1):
                 heading = header[c - 1] if c <= len(header) else ""
