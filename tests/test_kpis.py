@@ -105,14 +105,15 @@ def test_higher_is_better_alerts_below_its_threshold(lang: str, latest: str, sta
     assert table_values(tables.indicators, lang)["status"] == [catalog.word("status", status, lang)]
 
 
-def test_a_kpi_in_percent_holds_percentages() -> None:
-    tables = evaluate([kpi("Churn", unit="%", threshold="3 %")], [reading("2025-01-15", "Churn", "2,5"),
-                                                                  reading("2025-02-12", "Churn", "3,5 %")])
+def test_a_kpi_in_percent_holds_points_as_the_okr_tab_does() -> None:
+    readings = [reading("2025-01-15", "Churn", "2,5"), reading("2025-02-03", "Churn", Percent(0.03)),
+                reading("2025-02-12", "Churn", "3,5 %")]
+    tables = evaluate([kpi("Churn", unit="%", threshold="3 %")], readings)
     values = table_values(tables.indicators, "fr")
-    assert values["latest"] == [Percent(0.035)] and isinstance(values["latest"][0], Percent)
-    assert values["change"] == [pytest.approx(0.01)] and isinstance(values["change"][0], Percent)
-    assert value_text(0.035, tables.counted[0], "fr_CA", "fr") == f"3,5{NBSP}%"
-    assert tables.counted[0].status == "red"
+    assert values["latest"] == [3.5] and values["change"] == [0.5]
+    assert not isinstance(values["latest"][0], Percent)  # a plain number: the column is formatted as one
+    assert value_text(3.5, tables.counted[0], "fr_CA", "fr") == f"3,5{NBSP}%"
+    assert tables.counted[0].threshold == 3 and tables.counted[0].status == "red"
 
 
 @pytest.mark.parametrize(
@@ -293,8 +294,8 @@ def test_arbitrary_cells_never_raise_and_every_row_left_out_says_why(
         ("en", "$", -655, "-$655"),
         ("fr", "jours", 40, f"40{NBSP}jours"),
         ("en", "", 1234.5, "1,234.5"),
-        ("fr", "%", 0.971, f"97,1{NBSP}%"),
-        ("en", "%", 0.195, "19.5%"),
+        ("fr", "%", 97.1, f"97,1{NBSP}%"),
+        ("en", "%", 19.5, "19.5%"),
     ],
 )
 def test_figures_are_written_with_their_unit_in_the_workbooks_locale(lang: str, unit: str, value: float,
@@ -307,4 +308,4 @@ def test_a_threshold_typed_as_a_percentage_makes_a_kpi_in_percent() -> None:
     tables = evaluate([kpi("Conversion", unit="", better="higher", threshold="15 %")],
                       [reading("2025-02-10", "Conversion", 14)])
     conversion = tables.counted[0]
-    assert conversion.percent and conversion.latest.value == pytest.approx(0.14) and conversion.status == "red"
+    assert conversion.percent and conversion.latest.value == 14 and conversion.status == "red"

@@ -6,7 +6,7 @@ from typing import Any
 
 from babel.numbers import format_decimal, format_percent
 
-from ..model import Grid, Heading, Percent
+from ..model import Grid, Heading
 from ..template import catalog
 from .kpi_indicators import Indicator
 
@@ -17,15 +17,9 @@ _PREFIX_UNITS = {"en": ("$", "€", "£")}
 _LARGEST = 1e15
 
 
-def cell_value(value: float | None, percent: bool) -> float | Percent | None:
-    """A KPI's figure as the sheet holds it: a Percent for a KPI in %, so that the cell shows `2,5 %`."""
-    if value is None:
-        return None
-    return Percent(value) if percent else value
-
-
 def value_text(value: float | None, indicator: Indicator, locale: str, lang: str) -> str:
-    """A KPI's figure as text with its unit, in the workbook's locale (`3 500 $`, `$3,500`, `2,5 %`); "" for none.
+    """A KPI's figure as text with its unit, in the workbook's locale (`3 500 $`, `$3,500`, `2,5 %` for 2.5 points
+    of a KPI in %); "" for none.
 
     The Org tab shows it as text: its columns B and C are formatted as percentages for the OKR sections.
     """
@@ -35,7 +29,7 @@ def value_text(value: float | None, indicator: Indicator, locale: str, lang: str
         # Babel rounds through Decimal, which gives up on such figures: no KPI is that large but a typo.
         return f"{value:.6g}"
     if indicator.percent:
-        return str(format_percent(value, locale=locale, decimal_quantization=False))
+        return str(format_percent(value / 100, locale=locale, decimal_quantization=False))
     number = str(format_decimal(round(value, 6), locale=locale))
     unit = indicator.unit
     if not unit:
@@ -51,9 +45,9 @@ def table_values(indicators: list[Indicator | None], lang: str) -> dict[str, lis
     for indicator in indicators:
         latest = indicator.latest if indicator else None
         trend = indicator.trend if indicator else None
-        columns["latest"].append(cell_value(latest.value, indicator.percent) if indicator and latest else None)
+        columns["latest"].append(latest.value if latest else None)
         columns["latest_date"].append(latest.date if latest else None)
-        columns["change"].append(cell_value(indicator.change, indicator.percent) if indicator else None)
+        columns["change"].append(indicator.change if indicator else None)
         columns["trend"].append(catalog.word("kpi_trend", trend, lang) if trend else None)
         columns["status"].append(catalog.word("status", indicator.status, lang) if indicator else None)
     return columns
@@ -96,8 +90,8 @@ def _signed(text: str, value: float | None) -> str:
 
 
 def report(indicators: list[Indicator]) -> list[dict[str, Any]]:
-    """The report's `kpis`: one record per indicator, in KPI-tab order; figures on the KPI's scale (a KPI in %
-    as a fraction), `status` red (an alert), green or none, `trend` up, down, flat or None."""
+    """The report's `kpis`: one record per indicator, in KPI-tab order; figures as the KPI tab holds them (a KPI
+    in % in points, as the OKR tab's KRs), `status` red (an alert), green or none, `trend` up, down, flat or None."""
     return [
         {
             "indicator": i.name,

@@ -29,7 +29,8 @@ TREND_DEAD_BAND = 0.02
 
 @dataclass
 class Indicator:
-    """One row of the KPI tab that counts, its thresholds on the KPI's scale, and its readings in date order."""
+    """One row of the KPI tab that counts, its thresholds, and its readings in date order; `percent` when its
+    figures are percentages (held in points, as `kpi_value` reads them)."""
 
     name: str
     row: int
@@ -170,8 +171,8 @@ def read_indicators(frame: pd.DataFrame, settings: Settings, tab: str) -> tuple[
                 team=team or catalog.org_word(lang),
                 unit=unit,
                 direction=direction,
-                benchmark=None if benchmark is None else kpi_value(benchmark, percent),
-                threshold=None if threshold is None else kpi_value(threshold, percent),
+                benchmark=None if benchmark is None else kpi_value(benchmark),
+                threshold=None if threshold is None else kpi_value(threshold),
                 percent=percent,
             )
         )
@@ -191,7 +192,7 @@ def read_kpis(
     """Both tables read and checked; each indicator holds its readings that count. `tabs` names the two tabs."""
     indicators, kpi_problems = read_indicators(kpis, settings, tabs["kpis"])
     counted = [i for i in indicators if i is not None]
-    names = {i.name.casefold(): (i.name, i.percent) for i in counted}
+    names = {i.name.casefold(): i.name for i in counted}
     result = read_readings(readings, names, tabs["kpi_readings"], tabs["kpis"], settings.locale, settings.lang, as_of)
     by_name = {i.name: i for i in counted}
     for reading in result.readings:

@@ -20,15 +20,13 @@ from ..template import catalog
 DATE_EXAMPLE = "2025-01-20"
 
 
-def kpi_value(number: Number, percent_kpi: bool) -> float:
-    """A number typed for a KPI, on the KPI's scale.
+def kpi_value(number: Number) -> float:
+    """A number typed for a KPI, as the KPI holds it: a percentage in points, as the OKR tab holds a KR in %.
 
-    A KPI in % holds fractions: `2,5 %` and a bare `2,5` are both 0.025 (a bare figure is in points, as people
-    write a rate). A KPI in any other unit holds plain figures: `62 %` typed for it reads as 62.
+    `2,5 %` and a bare `2,5` are both 2.5 (a Sheets cell typed `2,5 %` holds 0.025, formatted as a percentage).
     """
-    if percent_kpi:
-        return number.value if number.percent else number.value / 100
-    return number.value * 100 if number.percent else number.value
+    # Rounded: 0.035 × 100 is 3.5000000000000004 in floats, and a threshold of 3,5 % must compare equal.
+    return round(number.value * 100, 10) if number.percent else number.value
 
 
 @dataclass(frozen=True)
@@ -73,10 +71,9 @@ def _cells(frame: pd.DataFrame, key: str) -> list[Any]:
 
 
 def read_readings(
-    frame: pd.DataFrame, names: dict[str, tuple[str, bool]], tab: str, kpi_tab: str, locale: str, lang: str,
-    as_of: dt.date,
+    frame: pd.DataFrame, names: dict[str, str], tab: str, kpi_tab: str, locale: str, lang: str, as_of: dt.date,
 ) -> ReadingsResult:
-    """Check every reading row; `names` maps each indicator's case-folded name to (its name, whether it is in %).
+    """Check every reading row; `names` maps each indicator's case-folded name to its name.
 
     A reading dated after `as_of` is a warning and waits for its day; two readings of one indicator on one date
     are both flagged, and the lower one in the sheet (the later typed) counts.
@@ -106,7 +103,7 @@ def read_readings(
         if day > as_of:
             problems.add(row, "date", "date_in_future", "warning", date=day.isoformat(), as_of=as_of.isoformat())
             continue
-        kept.append(Reading(known[0], day, kpi_value(number, known[1]), int(row)))
+        kept.append(Reading(known, day, kpi_value(number), int(row)))
     _flag_duplicates(kept, problems)
     by_day: dict[tuple[str, dt.date], Reading] = {(r.indicator, r.date): r for r in sorted(kept, key=_order)}
     return ReadingsResult(sorted(by_day.values(), key=_order), problems.sorted())
