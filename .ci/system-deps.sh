@@ -16,4 +16,4 @@ fi
 chromium --version
 echo "node $(node --version), npm $(npm --version)"
 soffice --version
-pdfinfo -v 2>&1 | head -n 1
+pdfinfo -v 2>&1 | sed -n 1p  # sed reads to the end: head would leave pdfinfo a SIGPIPE (exit 141 under pipefail)
