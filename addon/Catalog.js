@@ -408,6 +408,8 @@ const CATALOG_ = {
   "history",
   "lists",
   "initiatives",
+  "kpis",
+  "kpi_readings",
   "goals"
  ],
  "tabs": {
@@ -422,6 +424,14 @@ const CATALOG_ = {
   "initiatives": {
    "en": "Initiatives",
    "fr": "Initiatives"
+  },
+  "kpi_readings": {
+   "en": "KPI readings",
+   "fr": "Relevés KPI"
+  },
+  "kpis": {
+   "en": "KPIs",
+   "fr": "Indicateurs"
   },
   "lists": {
    "en": "Lists",

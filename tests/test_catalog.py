@@ -135,14 +135,14 @@ def test_the_layout_names_every_tab_of_the_design(lang: str) -> None:
     names = [t.name for t in layout.tabs]
     expected = {
         "fr": ["Lisez-moi", "Réglages", "Objectifs annuels", "OKR", "Initiatives", "Check-ins Marketing",
-               "Check-ins Ventes", "Check-ins Organisation", "Org", "Historique"],
+               "Check-ins Ventes", "Check-ins Organisation", "Indicateurs", "Relevés KPI", "Org", "Historique"],
         "en": ["Read me", "Settings", "Annual goals", "OKRs", "Initiatives", "Check-ins Marketing",
-               "Check-ins Ventes", "Check-ins Organisation", "Org", "History"],
+               "Check-ins Ventes", "Check-ins Organisation", "KPIs", "KPI readings", "Org", "History"],
     }
     assert names[:-1] == expected[lang]
     assert layout.tabs[-1].hidden
     readme = layout.tabs[0].grid
-    assert len(readme) == 12  # a title and 11 lines
+    assert len(readme) == 13  # a title and 12 lines
 
 
 @pytest.mark.parametrize(("text", "label"), [("2025-Q1", "2025-Q1"), ("2025-T1", "2025-Q1"), ("2025 q4", "2025-Q4")])

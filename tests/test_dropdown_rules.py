@@ -43,8 +43,11 @@ def test_confidence_dropdown_offers_the_colours_and_their_words_on_google(google
     requests = [r for body in google_fake.bodies("spreadsheets.batchUpdate") for r in body["requests"]]
     ids = {r["addSheet"]["properties"]["title"]: r["addSheet"]["properties"]["sheetId"]
            for r in requests if "addSheet" in r}
+    # Column D of the check-in tabs: other tabs' column D has dropdowns of its own (the KPI tab's Direction).
+    others = {ids[t.name] for t in layout.tabs if not t.key.startswith("checkins:") and t.name in ids}
     rules = [r["setDataValidation"] for r in requests if "setDataValidation" in r
-             and r["setDataValidation"]["range"]["startColumnIndex"] == CONF_COL - 1]
+             and r["setDataValidation"]["range"]["startColumnIndex"] == CONF_COL - 1
+             and r["setDataValidation"]["range"]["sheetId"] not in others]
     on = {rule["range"]["sheetId"] for rule in rules}
     assert on == {ids[name] for name in checkin_tabs(layout)}  # the organisation's tab too
     for rule in rules:

@@ -103,8 +103,7 @@ def test_provisioning_is_one_create_one_batch_and_the_shares(google_fake: FakeGo
     book = google_fake.book(sid)
     assert book.properties["locale"] == "fr_CA" and book.properties["timeZone"] == "America/Montreal"
     assert book.titles() == ["Lisez-moi", "Réglages", "Objectifs annuels", OKR, "Initiatives", CHECKINS,
-                             "Check-ins Ventes",
-                             "Check-ins Organisation",
+                             "Check-ins Ventes", "Check-ins Organisation", "Indicateurs", "Relevés KPI",
                              ORG, "Historique", "Listes"]
     assert book.sheet_by_title("Listes").properties["hidden"] is True  # type: ignore[union-attr]
     assert book.sheet_by_title(OKR).grid["frozenRowCount"] == 1  # type: ignore[union-attr]

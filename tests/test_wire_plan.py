@@ -43,7 +43,8 @@ def test_plan_cells_only_touch_computed_columns_of_people_tabs() -> None:
                                 "Objectifs annuels": [16, 17, 18, 19, 20, 21],
                                 "Check-ins Marketing": [6, 7, 8, 9],
                                 "Check-ins Ventes": [6, 7, 8, 9], "Check-ins Succès client": [6, 7, 8, 9],
-                                "Check-ins Organisation": [6, 7, 8, 9]}
+                                "Check-ins Organisation": [6, 7, 8, 9],
+                                "Indicateurs": [7, 8, 9, 10, 11, 12, 13], "Relevés KPI": [5, 6]}
     assert plan["cells"] and all(c["col"] in plan["computed"][c["tab"]] for c in plan["cells"])
     assert {t["name"] for t in plan["tabs"]} == {"Org", "Historique"}  # Listes computes itself
     (chart,) = plan["charts"]

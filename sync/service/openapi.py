@@ -27,6 +27,11 @@ TABLE_REPORTS: dict[str, Any] = {
         "initiative": {"type": "string"}, "kr": STR, "owner": STR, "budget": NUM, "deliverable": STR, "due": DATE,
         "state": {"type": ["string", "null"], "enum": ["todo", "in_progress", "done", "blocked", None]},
         "past_due": {"type": "boolean"}})},
+    "kpis": {"type": "array", "items": _obj({
+        "indicator": {"type": "string"}, "team": STR, "unit": STR,
+        "direction": {"type": ["string", "null"], "enum": ["higher", "lower", None]}, "latest": NUM,
+        "latest_date": DATE, "change": NUM, "trend": {"type": ["string", "null"], "enum": ["up", "down", "flat", None]},
+        "threshold": NUM, "benchmark": NUM, "status": {"type": "string", "enum": ["green", "red", "none"]}})},
 }
 REPORT_BASE: dict[str, Any] = {
     "workbook": _obj({"title": {"type": "string"}, "lang": {"type": "string", "enum": ["fr", "en"]},

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import annual_goals, initiatives
+from . import annual_goals, initiatives, kpis
 from .tables import StageInput, StageResult
 
 STAGES: list[Callable[[StageInput], StageResult]] = [
     annual_goals.evaluate,
     initiatives.evaluate,
+    kpis.evaluate,
 ]
 
 
