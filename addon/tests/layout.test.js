@@ -10,6 +10,7 @@ const layoutFakes = require('./fakes/layout.js');
 
 const FR = require('./fixtures/layout-fr.json').layout;
 const EN = require('./fixtures/layout-en.json').layout;
+const OKR_TAB = FR.tabs.find((t) => t.key === 'okrs');
 
 function rendered(layout, opts = {}) {
   const env = load({ spreadsheetOptions: { locale: 'fr_CA', ...opts } });
@@ -20,8 +21,9 @@ function rendered(layout, opts = {}) {
 
 test('a blank spreadsheet gets the layout\'s tabs in order, its title, locale and time zone', () => {
   const env = rendered(FR);
-  assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Lisez-moi', 'Réglages', 'OKR', 'Initiatives',
-    'Check-ins Marketing', 'Check-ins Ventes', 'Check-ins Finance', 'Check-ins Organisation', 'Org', 'Historique', 'Listes']);
+  assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Lisez-moi', 'Réglages', 'Objectifs annuels', 'OKR',
+    'Initiatives', 'Check-ins Marketing', 'Check-ins Ventes', 'Check-ins Finance', 'Check-ins Organisation',
+    'Indicateurs', 'Relevés KPI', 'Org', 'Historique', 'Listes']);
   assert.equal(env.ss.getName(), 'OKR Acme 2025-T1');
   assert.equal(env.ss.getSpreadsheetLocale(), FR.locale);
   assert.equal(env.ss.getSpreadsheetTimeZone(), FR.time_zone);
@@ -31,24 +33,24 @@ test('a blank spreadsheet gets the layout\'s tabs in order, its title, locale an
 test('headers are written as text, frozen, filled and bold; sizes and widths follow the layout', () => {
   const env = rendered(FR);
   const okr = env.ss.sheet('OKR');
-  assert.deepEqual(okr.dump()[0], FR.tabs[2].values[0]);
+  assert.deepEqual(okr.dump()[0], OKR_TAB.values[0]);
   assert.equal(okr.getFrozenRows(), 1);
   // What a tab holds plus room to type (at least 100 rows; the Lists tab from the row dropdowns read down to;
   // Org for what its first sync lists), as `init --google` lays it out: a workbook grows as it fills instead
   // of carrying thousands of blank rows.
   assert.equal(okr.getMaxRows(), 101);
   assert.deepEqual(env.ss.sheets.map((sheet) => sheet.getMaxRows()), FR.tabs.map((t) => t.rows));
-  assert.deepEqual(FR.tabs.map((t) => t.rows), [112, 117, 101, 101, 101, 101, 101, 101, 134, 101, 400]);
+  assert.deepEqual(FR.tabs.map((t) => t.rows), [113, 117, 101, 101, 101, 101, 101, 101, 101, 101, 101, 134, 101, 400]);
   assert.equal(env.ss.sheet('Check-ins Ventes').getMaxColumns(), 26);
   assert.equal(env.ss.sheet('Lisez-moi').getFrozenRows(), 0);
-  FR.tabs[2].widths.forEach((w, i) => assert.equal(okr.getColumnWidth(i + 1), w, 'width of column ' + (i + 1)));
-  FR.tabs[2].header_fills.forEach((f) => {
+  OKR_TAB.widths.forEach((w, i) => assert.equal(okr.getColumnWidth(i + 1), w, 'width of column ' + (i + 1)));
+  OKR_TAB.header_fills.forEach((f) => {
     const cell = okr.getRange(f.row, f.col);
     assert.equal(cell.getBackground(), f.colour);
     assert.equal(cell.getFontWeight(), 'bold');
   });
   assert.equal(okr.getRange('A2').getFontWeight(), 'normal');
-  assert.equal(okr.getTabColor(), FR.tabs[2].tab_colour);
+  assert.equal(okr.getTabColor(), OKR_TAB.tab_colour);
   // The Read me title is a heading: bold, without a fill.
   const readme = env.ss.sheet('Lisez-moi');
   assert.equal(readme.getRange('A1').getValue(), 'OKR Acme 2025-T1');
@@ -73,10 +75,10 @@ test('settings values keep their types: text stays text, dates are dates, thresh
 test('area number formats cover their columns down to the last row, open-ended in A1', () => {
   const env = rendered(FR);
   const okr = env.ss.sheet('OKR');
-  assert.deepEqual(FR.tabs[2].formats.map((f) => f.range), ['L2:L', 'M2:M', 'N2:N', 'P2:P', 'S2:S']);
-  assert.equal(okr.getRange('L2').getNumberFormat(), '0%');
-  assert.equal(okr.getRange('L101').getNumberFormat(), '0%');
-  assert.equal(okr.getRange('K101').getNumberFormat(), '');
+  assert.deepEqual(OKR_TAB.formats.map((f) => f.range), ['M2:M', 'N2:N', 'O2:O', 'Q2:Q', 'T2:T']);
+  assert.equal(okr.getRange('M2').getNumberFormat(), '0%');
+  assert.equal(okr.getRange('M101').getNumberFormat(), '0%');
+  assert.equal(okr.getRange('L101').getNumberFormat(), '');
   assert.equal(env.ss.sheet('Check-ins Marketing').getRange('A101').getNumberFormat(), 'yyyy-mm-dd');
   assert.equal(env.ss.sheet('Org').getRange('C108').getNumberFormat(), '0%');
   // A bounded area stays bounded: the Settings thresholds.
@@ -150,7 +152,7 @@ test('computed columns and service tabs are protected, warning only, with the la
   const env = rendered(FR);
   const okr = env.ss.sheet('OKR');
   const ranges = okr.getProtections('RANGE');
-  assert.deepEqual(ranges.map((p) => p.getRange().getA1Notation()), FR.tabs[2].protections.map((p) => p.range));
+  assert.deepEqual(ranges.map((p) => p.getRange().getA1Notation()), OKR_TAB.protections.map((p) => p.range));
   assert.ok(ranges.length >= 5);
   for (const p of ranges) {
     assert.equal(p.isWarningOnly(), true);
@@ -245,11 +247,11 @@ test('a chart drawn before the legend (reading from under the header) is replace
 
 test('English layout: English tabs and words', () => {
   const env = rendered(EN, { locale: 'en_US' });
-  assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Read me', 'Settings', 'OKRs', 'Initiatives',
-    'Check-ins Marketing', 'Check-ins Sales', 'Check-ins Organisation', 'Org', 'History', 'Lists']);
+  assert.deepEqual(env.ss.sheets.map((s) => s.getName()), ['Read me', 'Settings', 'Annual goals', 'OKRs', 'Initiatives',
+    'Check-ins Marketing', 'Check-ins Sales', 'Check-ins Organisation', 'KPIs', 'KPI readings', 'Org', 'History', 'Lists']);
   const rules = env.ss.sheet('OKRs').getConditionalFormatRules();
-  assert.equal(rules[0].getBooleanCondition().getCriteriaValues()[0], '=($S2<>($A2&""))*(($S2&$K2&$L2&$M2&$N2&$O2&$P2&$Q2&$R2)<>"")=1');
-  assert.equal(rules[1].getBooleanCondition().getCriteriaValues()[0], '=$O2="Green"');
+  assert.equal(rules[0].getBooleanCondition().getCriteriaValues()[0], '=($T2<>($A2&""))*(($T2&$L2&$M2&$N2&$O2&$P2&$Q2&$R2&$S2)<>"")=1');
+  assert.equal(rules[1].getBooleanCondition().getCriteriaValues()[0], '=$P2="Green"');
   assert.equal(env.ss.sheet('Settings').dump()[4][1], '2025-Q1');
 });
 
@@ -279,17 +281,17 @@ test('calls stay per tab, rule and area, never per cell', () => {
   assert.equal(calls['Sheet.setColumnWidths'], widthRuns);
   // A fresh sheet has Apps Script's 1000 rows: each tab costs one call to be cut to its laid-out rows.
   assert.equal(calls['Sheet.deleteRows'], tabs);
-  // A check-in tab, the costliest (two dropdowns, three protections, its colour rules), takes 46 calls; four of
-  // them per tab for its right-aligned and its wrapping columns: a range list and a call each.
-  assert.ok(total - widthRuns < 38 * tabs, `${total} calls for ${tabs} tabs`);
-  // 320: what a tab costs whatever its cells (rules, protections, formats, alignment, wrapping), over 10 tabs.
-  assert.ok(total < cells + 320, 'not a call per cell');
+  // Besides widths, 40 calls a tab on average: a check-in tab takes 46 (two dropdowns, three protections, its colour
+  // rules), the annual goals' 21 columns more; four per tab for right-aligned and wrapping columns.
+  assert.ok(total - widthRuns < 42 * tabs, `${total} calls (${total - widthRuns} besides widths, ${cells} cells) for ${tabs} tabs`);
+  // 32 a tab: what a tab costs whatever its cells (rules, protections, formats, alignment, wrapping).
+  assert.ok(total < cells + 32 * tabs, 'not a call per cell');
 });
 
 test('a layout tab name already held by a blank tab does not stop the set-up', () => {
   const env = load({ spreadsheetOptions: { firstSheet: 'OKR' } });
   env.ctx.renderLayout_(env.ss, JSON.parse(JSON.stringify(FR)));
-  assert.deepEqual(env.ss.sheets.map((s) => s.getName()).slice(0, 3), ['Lisez-moi', 'Réglages', 'OKR']);
+  assert.deepEqual(env.ss.sheets.map((s) => s.getName()).slice(0, 4), ['Lisez-moi', 'Réglages', 'Objectifs annuels', 'OKR']);
   assert.equal(env.ss.sheets.length, FR.tabs.length);
 });
 

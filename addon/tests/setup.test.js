@@ -114,13 +114,13 @@ test('the submit posts the provisioning request, draws the layout and confirms i
   service(env, { '/api/addon/layout': { status: 200, body: FR } });
   const answer = plain(env.ctx.createWorkbook(FORM));
   assert.deepEqual(answer, { ok: true,
-    message: 'Le classeur « OKR Acme 2025-T1 » est prêt (11 onglets) : saisissez vos OKR, puis choisissez « Synchroniser maintenant ».' });
+    message: 'Le classeur « OKR Acme 2025-T1 » est prêt (14 onglets) : saisissez vos OKR, puis choisissez « Synchroniser maintenant ».' });
   const request = env.fetch.requests[0];
   assert.equal(request.url, SERVICE + '/api/addon/layout');
   assert.equal(request.headers['Accept-Language'], 'fr');
   assert.equal(request.headers.Authorization, 'Bearer id-token-for-tests');
   assert.deepEqual(env.fetch.lastBody(), { organisation: 'Acme', lang: 'fr', quarter: '2025-T1', teams: ['Marketing', 'Ventes', 'Finance'] });
-  assert.equal(env.ss.sheets.length, 11);
+  assert.equal(env.ss.sheets.length, 14);
   assert.equal(env.ss.getName(), 'OKR Acme 2025-T1');
   assert.equal(env.locks.taken, 1);
   assert.equal(env.locks.released, 1);
@@ -176,8 +176,8 @@ test('a 3-team workbook costs a bounded number of SpreadsheetApp calls', () => {
   env.ss.resetCalls();
   env.ctx.createWorkbook(FORM);
   const total = Object.values(env.ss.calls).reduce((a, b) => a + b, 0);
-  assert.ok(total < 45 * 11, `${total} calls`);  // 44 of them right-align and wrap columns: four per tab
-  assert.equal(env.ss.calls['Range.setValues'], 11);
+  assert.ok(total < 50 * 14, `${total} calls`);  // 56 of them right-align and wrap columns: four per tab
+  assert.equal(env.ss.calls['Range.setValues'], 14);
 });
 
 // ---- addTeam ----
@@ -196,11 +196,12 @@ test('addTeam adds the tab before Org and the Settings row (its list computes it
   const body = env.fetch.lastBody();
   assert.deepEqual(body.team, { name: 'Produit' });
   assert.equal(env.fetch.requests[0].url, SERVICE + '/api/addon/team');
-  assert.deepEqual(body.snapshot.tabs.map((t) => t.name), ['Réglages', 'OKR', 'Initiatives', 'Check-ins Marketing', 'Check-ins Ventes',
-    'Check-ins Finance', 'Check-ins Organisation', 'Org', 'Historique', 'Listes']);
+  assert.deepEqual(body.snapshot.tabs.map((t) => t.name), ['Réglages', 'Objectifs annuels', 'OKR', 'Initiatives',
+    'Check-ins Marketing', 'Check-ins Ventes', 'Check-ins Finance', 'Check-ins Organisation', 'Indicateurs', 'Relevés KPI',
+    'Org', 'Historique', 'Listes']);
   assert.equal(body.snapshot.spreadsheet.locale, FR.layout.locale);
   const names = env.ss.sheets.map((s) => s.getName());
-  assert.deepEqual(names, [...before.slice(0, 8), 'Check-ins Produit', ...before.slice(8)]);
+  assert.deepEqual(names, [...before.slice(0, 11), 'Check-ins Produit', ...before.slice(11)]);
   const tab = env.ss.sheet('Check-ins Produit');
   assert.deepEqual(tab.dump()[0], TEAM.tabs[0].values[0]);
   assert.equal(tab.getFrozenRows(), 1);
@@ -230,7 +231,7 @@ test('addTeam cancelled, or with an empty name, does nothing', () => {
   env.ctx.addTeam();
   assert.deepEqual(plain(env.ui.alerts), [{ message: "Indiquez le nom de l'équipe." }]);
   assert.equal(env.fetch.requests.length, 0);
-  assert.equal(env.ss.sheets.length, 11);
+  assert.equal(env.ss.sheets.length, 14);
 });
 
 test('addTeam shows the service\'s refusal of a duplicate team and changes nothing', () => {
@@ -238,7 +239,7 @@ test('addTeam shows the service\'s refusal of a duplicate team and changes nothi
   const sentence = "L'équipe « Marketing » existe déjà.";
   addTeamWith(env, 'Marketing', { status: 400, body: { error: { code: 'bad_team', message: sentence, status: 400 } } });
   assert.deepEqual(plain(env.ui.alerts), [{ message: 'Le service okrsync a refusé la demande : ' + sentence }]);
-  assert.equal(env.ss.sheets.length, 11);
+  assert.equal(env.ss.sheets.length, 14);
   assert.equal(env.locks.taken, env.locks.released);
 });
 
@@ -249,7 +250,7 @@ test('addTeam never overwrites a person\'s cell: a taken Settings cell stops it 
   env.ss.resetCalls();
   addTeamWith(env, 'Produit', { status: 200, body: TEAM });
   assert.deepEqual(plain(env.ui.alerts), [{ message: 'La cellule D18 de l\'onglet « Réglages » n\'est plus vide : rien n\'a été modifié. Vérifiez le tableau des équipes, puis réessayez.' }]);
-  assert.equal(env.ss.sheets.length, 11);
+  assert.equal(env.ss.sheets.length, 14);
   assert.deepEqual(env.ss.sheet('Listes').dump(), lists);
   assert.equal(env.ss.sheet('Réglages').getRange('D18').getValue(), 'à voir');
   assert.equal(env.ss.calls['Range.setValues'] || 0, 0);
@@ -363,10 +364,10 @@ test('the dialog: labelled in the locale\'s language, relabelled on a language c
   assert.deepEqual(p.calls.map((c) => c.name), ['createWorkbook']);
   assert.deepEqual(plain(p.calls[0].args[0]), { lang: 'en', organisation: 'Globex', quarter: '2025-Q3', teams: 'Sales\nR&D\n' });
   assert.equal(p.el('message').className, 'message done');
-  assert.match(p.el('message').textContent, /^The workbook "OKR Acme 2025-Q1" is ready \(10 tabs\)/);
+  assert.match(p.el('message').textContent, /^The workbook "OKR Acme 2025-Q1" is ready \(13 tabs\)/);
   assert.equal(p.el('submit').style.display, 'none');
   assert.equal(p.el('cancel').textContent, 'Close');
-  assert.equal(env.ss.sheets.length, 10);
+  assert.equal(env.ss.sheets.length, 13);
   p.el('cancel').fire('click');
   assert.equal(p.calls[1].name, 'close');
 });
