@@ -216,9 +216,9 @@ def test_addon_workbook_matches_init_google(lang: str, google_fake: FakeGoogle, 
     assert addon == api
     # The add-on side is grouped per tab, rule and area, never per cell (a tab's one more call since it is laid
     # out with room to type: cutting Apps Script's 1000 default rows to its own; four more for its right-aligned
-    # and its wrapping columns, a range list and a call each). Check-in tabs cost the most (their help text a
-    # call more), and the organisation has one too.
-    assert calls < 47 * len(addon["tabs"])
+    # and its wrapping columns, a range list and a call each). Check-in tabs and the annual goals' 21 columns cost
+    # the most (a check-in tab's help text a call more), and the organisation has one too: 48 a tab on average.
+    assert calls < 50 * len(addon["tabs"])
 
 
 def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
