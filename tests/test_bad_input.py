@@ -32,7 +32,7 @@ from sync.backends.xlsx import XlsxBackend
 from sync.cli.commands import main
 from sync.engine import run_sync
 from sync.errors import OkrsyncError
-from sync.layout.build import Layout, TabLayout
+from sync.layout.build import Layout, TabLayout, org_checkin_tab_name
 from sync.layout.demo import AS_OF, demo_layout
 from sync.model import CellValue, Percent
 from sync.template import catalog
@@ -189,8 +189,12 @@ def sync_in_memory_or_say_why(layout: Layout) -> None:
         assert backend.tabs == before  # a refused sync wrote nothing
         return
     assert_problems_are_worded(report)
-    assert set(backend.tabs) == set(before)  # no tab made or lost
-    assert people_cells(backend.tabs, layout.lang) == people_cells(before, layout.lang)
+    # No tab lost; a tab made only for a people table the workbook lacked (a person renamed or deleted it: the
+    # next sync lays it out again, and the renamed tab stays as it is).
+    remade = {catalog.tab_name(key, layout.lang) for key in catalog.table_keys()} | {org_checkin_tab_name(layout.lang)}
+    assert set(before) <= set(backend.tabs) and set(backend.tabs) - set(before) <= remade - set(before)
+    kept = {name: grid for name, grid in backend.tabs.items() if name in before}
+    assert people_cells(kept, layout.lang) == people_cells(before, layout.lang)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
