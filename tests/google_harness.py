@@ -6,12 +6,17 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from sync.backends.google_api import GoogleGateway, RetryingHTTPClient, RetryPolicy
 from sync.backends.gsheets import GoogleBackend
 from sync.backends.gsheets_anchors import ANCHOR_KEY
+from sync.backends.memory import MemoryBackend
+from sync.backends.xlsx import XlsxBackend
+from sync.engine import run_sync
 from sync.layout.build import Area, Layout
+from sync.layout.demo import AS_OF
 from sync.template import catalog
 from tests.google_fake import FakeGoogle, dummy_credentials
 
@@ -136,3 +141,19 @@ def people_cells(fake: FakeGoogle, spreadsheet_id: str, lang: str) -> dict[tuple
             if (cols is None or c in cols) and "userEnteredValue" in cell:
                 cells[(title, r, c)] = copy.deepcopy(cell)
     return cells
+
+
+def sync_on(kind: str, layout: Layout, tmp_path: Path, fake: FakeGoogle | None) -> tuple[dict[str, Any], Any]:
+    """A sync of the layout on a backend ("memory", "xlsx" or "google") at the demo's date; the report, and the
+    backend to read its tabs back from."""
+    if kind == "memory":
+        backend: Any = MemoryBackend("t")
+        backend.provision(layout)
+    elif kind == "xlsx":
+        backend = XlsxBackend(tmp_path / "okr.xlsx", lang=layout.lang)
+        backend.provision(layout)
+    else:
+        assert fake is not None
+        sid = provision(fake, compact(layout, 60, history=200))
+        backend = sync_backend(fake, sid, layout.lang)
+    return run_sync(backend, AS_OF), backend

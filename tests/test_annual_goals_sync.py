@@ -21,7 +21,7 @@ from sync.template import catalog
 from tests.builders import workbook_layout
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture
-from tests.google_harness import compact, provision, sync_backend
+from tests.google_harness import sync_on
 from tests.test_annual_goals import INPUTS, MONEY, clients_goal, okr_rows, revenue_goal
 
 LANGS = ["fr", "en"]
@@ -38,19 +38,6 @@ def layout_with_goals(lang: str, goals: list[dict[str, Any]], goal_named: str = 
     return layout
 
 
-def sync_on(kind: str, layout: Layout, tmp_path: Path, fake: FakeGoogle | None) -> tuple[dict[str, Any], Any]:
-    """A sync of the layout on a backend; the report, and the backend to read its tabs back from."""
-    if kind == "memory":
-        backend: Any = MemoryBackend("t")
-        backend.provision(layout)
-    elif kind == "xlsx":
-        backend = XlsxBackend(tmp_path / "okr.xlsx", lang=layout.lang)
-        backend.provision(layout)
-    else:
-        assert fake is not None
-        sid = provision(fake, compact(layout, 60, history=200))
-        backend = sync_backend(fake, sid, layout.lang)
-    return run_sync(backend, AS_OF), backend
 
 
 def goal_rows(backend: Any, lang: str) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from sync.template import catalog
 from tests.builders import okr, workbook_layout
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture
-from tests.google_harness import compact, provision, sync_backend, type_rows
+from tests.google_harness import compact, provision, sync_backend, sync_on, type_rows
 
 LANGS = ["fr", "en"]
 KINDS = ["memory", "xlsx", "google"]
@@ -61,18 +61,6 @@ def cac_layout(lang: str, readings: list[list[Any]] | None = None, kpis: list[li
     return layout
 
 
-def sync_on(kind: str, layout: Layout, tmp_path: Path, fake: FakeGoogle | None) -> tuple[dict[str, Any], Any]:
-    if kind == "memory":
-        backend: Any = MemoryBackend("t")
-        backend.provision(layout)
-    elif kind == "xlsx":
-        backend = XlsxBackend(tmp_path / "okr.xlsx", lang=layout.lang)
-        backend.provision(layout)
-    else:
-        assert fake is not None
-        sid = provision(fake, compact(layout, 60, history=200))
-        backend = sync_backend(fake, sid, layout.lang)
-    return run_sync(backend, AS_OF), backend
 
 
 def grid(backend: Any, name: str) -> list[list[Any]]:

@@ -25,7 +25,7 @@ from sync.template import catalog
 from tests.builders import okr, workbook_layout
 from tests.google_fake import FakeGoogle
 from tests.google_fake import google_fake as google_fake  # the fixture
-from tests.google_harness import compact, provision, sync_backend
+from tests.google_harness import sync_backend, sync_on
 
 LANGS = ["fr", "en"]
 WEEK = dt.date(2025, 2, 10)
@@ -55,19 +55,6 @@ def org_layout(lang: str, org_rows: list[list[Any]] | None = None, team_rows: li
     return workbook_layout(org_okrs(), checkins, lang=lang, teams=("Marketing",))
 
 
-def sync_on(kind: str, layout: Layout, tmp_path: Path, fake: FakeGoogle | None) -> tuple[Any, Any]:
-    """A sync of the layout on a backend; the report, and a reader of the backend's tabs afterwards."""
-    if kind == "memory":
-        backend: Any = MemoryBackend("t")
-        backend.provision(layout)
-    elif kind == "xlsx":
-        backend = XlsxBackend(tmp_path / "okr.xlsx", lang=layout.lang)
-        backend.provision(layout)
-    else:
-        assert fake is not None
-        sid = provision(fake, compact(layout, 60, history=200))
-        backend = sync_backend(fake, sid, layout.lang)
-    return run_sync(backend, AS_OF), backend
 
 
 def kr(report: dict[str, Any], kr_id: str) -> dict[str, Any]:
