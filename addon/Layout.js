@@ -11,6 +11,7 @@
  *   frozen_rows: number, widths: number[], values: Array<Array<*>>,
  *   cell_formats: Array<{row: number, col: number, pattern: string}>, bold: Array<Array<number>>,
  *   header_fills: Array<{row: number, col: number, colour: string}>, right?: string[], wrap?: string[],
+ *   hidden_cols?: number[],
  *   formats: Array<{range: string, pattern: string|null}>, dropdowns: LayoutDropdown[],
  *   colour_rules: LayoutColourRule[], protections: LayoutProtection[]}} LayoutTab
  * @typedef {{range: string, colour: string, line: boolean}} LayoutSeries
@@ -108,6 +109,9 @@ function renderTab_(ss, sheet, tab) {
   if (tab.tab_colour) sheet.setTabColor(tab.tab_colour);
   if (tab.frozen_rows) sheet.setFrozenRows(tab.frozen_rows);
   widthRuns_(tab.widths).forEach((run) => sheet.setColumnWidths(run.first, run.count, run.width));
+  // The row key is the sync's: hidden, its long text neither runs across the screen nor shrinks the printed page.
+  // (Sheet.hideColumns(columnIndex, numColumns): https://developers.google.com/apps-script/reference/spreadsheet/sheet#hidecolumnscolumnindex,-numcolumns)
+  (tab.hidden_cols || []).forEach((col) => sheet.hideColumns(col, 1));
   groupBy_(tab.cell_formats, (f) => f.pattern).forEach(([pattern, cells]) =>
     sheet.getRangeList(cells.map((f) => a1Of_(f.row, f.col))).setNumberFormat(pattern));
   const areaFormats = (tab.formats || []).filter((f) => f.pattern);

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sync.backends.memory import MemoryBackend
-from sync.layout.build import Layout, Team, WorkbookSpec, build_layout, org_word
+from sync.layout.build import Layout, TabLayout, Team, WorkbookSpec, build_layout, org_word
 from sync.template import catalog
 
 OKR_KEYS = ["id", "team", "type", "title", "owner", "start", "target", "unit", "parent", "weight", "annual_goal"]
@@ -78,3 +78,10 @@ def workbook(
 
 def objective_with_krs(*krs: dict[str, Any], team: str = "Marketing", obj_id: str = "MKT-O1") -> list[dict[str, Any]]:
     return [okr(obj_id, team, "objective", "Be the reference"), *krs]
+
+
+def key_columns(tab: TabLayout) -> list[int]:
+    """The row key's column of a tab laid out from a template tab that has one (check-in tabs are `checkins:Team`),
+    as `[col]`; [] for any other tab."""
+    template = catalog.template()["tabs"].get(tab.key.split(":")[0], {})
+    return [i for i, c in enumerate(template.get("columns", []), start=1) if c["key"] == "key"]

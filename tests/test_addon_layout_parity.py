@@ -120,9 +120,14 @@ def api_description(requests: list[dict[str, Any]]) -> dict[str, Any]:
                 "frozen_rows": props["gridProperties"].get("frozenRowCount", 0),
                 "tab_colour": hex_colour(props.get("tabColorStyle", {}).get("rgbColor")),
                 "header": [], "validations": [], "colour_rules": [], "protections": [], "right": [], "wrap": [],
+                "hidden_cols": [],
             }
         elif kind == "updateCells":
             tabs[names[body["start"]["sheetId"]]]["header"] = header(body["rows"])
+        elif kind == "updateDimensionProperties" and body["properties"].get("hiddenByUser"):
+            dims = body["range"]
+            assert dims["dimension"] == "COLUMNS" and "hiddenByUser" in body["fields"]
+            tabs[names[dims["sheetId"]]]["hidden_cols"] += range(dims["startIndex"] + 1, dims["endIndex"] + 1)
         elif kind == "repeatCell":
             fmt = body["cell"].get("userEnteredFormat", {})
             tab = tabs[names[body["range"]["sheetId"]]]
@@ -216,8 +221,9 @@ def test_addon_workbook_matches_init_google(lang: str, google_fake: FakeGoogle, 
     assert addon == api
     # The add-on side is grouped per tab, rule and area, never per cell (a tab's one more call since it is laid
     # out with room to type: cutting Apps Script's 1000 default rows to its own; four more for its right-aligned
-    # and its wrapping columns, a range list and a call each). Check-in tabs and the annual goals' 21 columns cost
-    # the most (a check-in tab's help text a call more), and the organisation has one too: 48 a tab on average.
+    # and its wrapping columns, a range list and a call each; one more on a tab whose row key is hidden). Check-in
+    # tabs and the annual goals' 21 columns cost the most (a check-in tab's help text a call more), and the
+    # organisation has one too: 49 a tab on average.
     assert calls < 50 * len(addon["tabs"])
 
 
@@ -236,6 +242,9 @@ def test_the_description_covers_what_the_issue_names(tmp_path: Path) -> None:
     assert len(okrs["colour_rules"]) == 5 and all(r["colour"].startswith("#") for r in okrs["colour_rules"])
     key = col_letters(col("okrs", "key"))
     assert okrs["colour_rules"][0]["formula"].startswith(f"=(${key}2<>($A2&\"\"))")  # the key's grey, first
+    assert okrs["hidden_cols"] == [col("okrs", "key")]  # the key is the sync's: hidden on every tab that has one
+    initiatives = tabs[catalog.tab_name("initiatives", "fr")]
+    assert initiatives["hidden_cols"] == [col("initiatives", "key")] and not tabs[lists]["hidden_cols"]
     assert okrs["protections"] and all(p["warning_only"] for p in okrs["protections"])
     (chart,) = addon["charts"]
     assert chart["ranges"] == ["A5:A8", "I5:I8", "J5:J8", "K5:K8", "L5:L8", "C5:C8"]

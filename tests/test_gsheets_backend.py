@@ -21,7 +21,9 @@ from sync.errors import BackendError
 from sync.layout.build import Layout, Team, WorkbookSpec, build_layout
 from sync.layout.demo import AS_OF, demo_layout
 from sync.model import CellWrite, Percent, WritePlan
+from sync.parsing.rowkey import row_key
 from sync.template import catalog
+from tests.builders import key_columns
 from tests.google_fake import FakeGoogle, validate
 from tests.google_fake import google_fake as google_fake  # the fixture, re-exported for this module
 from tests.google_harness import SA_EMAIL, Harness, anchored_rows, compact, in_use_bytes, tab, type_rows
@@ -447,6 +449,37 @@ def test_a_whole_sync_costs_one_read_and_a_rerun_writes_nothing(google_fake: Fak
     assert len(google_fake.read_calls()) == 1 and google_fake.write_calls() == []
     assert second["writes"] == {"cells": 0, "api_calls": {"read": 1, "write": 0}}  # this sync's own calls
     assert second["key_results"] == first["key_results"]
+
+
+def test_the_row_key_column_is_laid_out_hidden_and_the_sync_still_writes_and_reads_its_keys(
+        google_fake: FakeGoogle) -> None:
+    """The key is the sync's: hidden by the layout's batch, one column a tab, and written and read as before."""
+    layout = compact(demo_layout("fr"))
+    requests, ids = layout_requests(layout, 0)
+    validate("BatchUpdateSpreadsheetRequest", {"requests": requests})
+    hidden: dict[int, list[int]] = {}
+    for request in requests:
+        props = request.get("updateDimensionProperties", {})
+        if props.get("properties", {}).get("hiddenByUser"):
+            assert props["fields"] == "hiddenByUser" and props["range"]["dimension"] == "COLUMNS"
+            hidden.setdefault(props["range"]["sheetId"], []).extend(
+                range(props["range"]["startIndex"] + 1, props["range"]["endIndex"] + 1))
+    keyed = {ids[laid.name]: key_columns(laid) for laid in layout.tabs if key_columns(laid)}
+    assert hidden == keyed and len(keyed) == 9  # OKR, four check-in tabs, the four people tables
+
+    sid = Harness(google_fake, lang="fr").backend.provision(layout).rsplit("/", 1)[-1]
+    backend = Harness(google_fake, sid, "fr").backend
+    assert run_sync(backend, AS_OF)["writes"]["cells"] > 0
+    assert run_sync(backend, AS_OF)["writes"]["cells"] == 0  # the keys read back as written
+    book = google_fake.book(sid)
+    for laid in layout.tabs:
+        sheet = book.sheet_by_title(laid.name)
+        assert sheet is not None
+        assert sorted(c + 1 for c, p in sheet.col_props.items() if p.get("hiddenByUser")) == key_columns(laid)
+    (key,) = key_columns(next(tab for tab in layout.tabs if tab.key == "checkins:Marketing"))
+    week, kr = google_fake.values(sid, CHECKINS)[1][:2]
+    assert google_fake.values(sid, CHECKINS)[1][key - 1] == row_key([kr, week]) == f"MKT-KR1|{week}"
+    assert google_fake.take_errors() == []
 
 
 def test_a_workbook_laid_out_with_its_quarter_typed_syncs_in_one_write_then_reads_under_twice(

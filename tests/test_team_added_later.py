@@ -13,12 +13,15 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from openpyxl.utils import get_column_letter
 
+from sync.backends.gsheets_layout import to_serial
 from sync.backends.memory import MemoryBackend
 from sync.backends.xlsx import XlsxBackend
 from sync.cli.commands import main
 from sync.engine import run_sync
 from sync.layout.build import Layout
+from sync.layout.columns import col as column_index
 from sync.layout.demo import AS_OF
 from sync.template import catalog
 from tests.builders import okr, workbook_layout
@@ -92,6 +95,8 @@ def test_cli_adds_a_team_to_an_xlsx_and_its_checkins_count_at_the_next_sync(
     names = {n: str(d.attr_text) for n, d in book.defined_names.items()}
     [kr_list] = [dv for dv in book[tab].data_validations.dataValidation if "B2" in str(dv.sqref)]
     assert names[kr_list.formula1].endswith("!$D$2:$D$200")
+    key = column_index("checkins", "key")  # laid out as the set-up lays check-in tabs out: the row key hidden
+    assert [k for k, d in book[tab].column_dimensions.items() if d.hidden] == [get_column_letter(key)]
 
     ws = book[tab]
     for col, value in enumerate([WEEK, "SC-KR1", 5, "🟢"], start=1):
@@ -99,6 +104,7 @@ def test_cli_adds_a_team_to_an_xlsx_and_its_checkins_count_at_the_next_sync(
     book.save(path)
     report = run_sync(XlsxBackend(path, lang=lang), AS_OF)
     assert_counts_for_the_new_team(report, lang)
+    assert openpyxl.load_workbook(path)[tab].cell(2, key).value == f"SC-KR1|{to_serial(WEEK)}"
 
     again = CliRunner().invoke(main, ["add-team", str(path), TEAM[lang]])
     assert again.exit_code == 1
@@ -123,6 +129,9 @@ def test_cli_adds_a_team_to_a_google_sheet(google_fake: FakeGoogle, cli: Any, mo
     assert titles.index(tab) == titles.index(catalog.tab_name("org", lang)) - 1
     rule = google_fake.validations(sid, tab)["B2"]
     assert rule["condition"]["values"][0]["userEnteredValue"].endswith("!D2:D200")
+    sheet = google_fake.book(sid).sheet_by_title(tab)
+    assert sheet is not None and [c + 1 for c, p in sheet.col_props.items() if p.get("hiddenByUser")] == [
+        column_index("checkins", "key")]
     assert google_fake.take_errors() == []
 
     type_rows(google_fake, sid, tab, [[WEEK.isoformat(), "SC-KR1", 5, "🟢"]])

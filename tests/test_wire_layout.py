@@ -88,11 +88,13 @@ def test_the_layout_json_matches_the_google_backends_requests(lang: str) -> None
         assert tab["formats"] == [
             {"range": a1(r["range"]), "pattern": r["cell"]["userEnteredFormat"]["numberFormat"]["pattern"]}
             for r in number_formats if "pattern" in r["cell"]["userEnteredFormat"]["numberFormat"]]
-        widths = [px for r in reqs if "updateDimensionProperties" in r
-                  for px in [r["updateDimensionProperties"]["properties"]["pixelSize"]]
-                  * (r["updateDimensionProperties"]["range"]["endIndex"]
-                     - r["updateDimensionProperties"]["range"]["startIndex"])]
+        dimensions = [r["updateDimensionProperties"] for r in reqs if "updateDimensionProperties" in r]
+        widths = [px for d in dimensions if "pixelSize" in d["properties"]
+                  for px in [d["properties"]["pixelSize"]] * (d["range"]["endIndex"] - d["range"]["startIndex"])]
         assert tab["widths"] == widths
+        hidden = [c for d in dimensions if d["properties"].get("hiddenByUser")
+                  for c in range(d["range"]["startIndex"] + 1, d["range"]["endIndex"] + 1)]
+        assert tab["hidden_cols"] == hidden
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

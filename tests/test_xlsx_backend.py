@@ -17,9 +17,15 @@ from sync.backends import xlsx_read
 from sync.backends.xlsx import XlsxBackend
 from sync.backends.xlsx_layout import VALUES_TAB, inherit_column_style, list_literal, render, sheet_range
 from sync.backends.xlsx_package import chart_counts, keep_cached_values
+from sync.engine import run_sync
 from sync.errors import BadArgument, NotOurWorkbook, OkrsyncError, WorkbookLocked, WorkbookNotFound
 from sync.layout.build import Area, Dropdown, Layout, TabLayout, Team, WorkbookSpec, build_layout
+from sync.layout.columns import col as column_index
+from sync.layout.demo import AS_OF, demo_layout
 from sync.model import CellWrite, Grid, Heading, Percent, Snapshot, Tab, WritePlan
+from sync.parsing.rowkey import row_key
+from sync.template import catalog
+from tests.builders import key_columns
 
 TEAMS = {"fr": ["Marketing", "Ventes"], "en": ["Marketing", "Sales"]}
 QUARTER = {"fr": "2025-T1", "en": "2025-Q1"}
@@ -94,6 +100,29 @@ def test_provision_freezes_headers_sets_widths_tab_colours_and_hides_lists(tmp_p
         assert ws.sheet_properties.tabColor.rgb.endswith((tab.tab_colour or "").lstrip("#").upper())
         assert ws.sheet_state == ("hidden" if tab.hidden else "visible")
     assert wb[tab_of(layout, "lists").name].sheet_state == "hidden"
+
+
+def test_the_row_key_column_is_hidden_and_the_sync_still_writes_and_reads_its_keys(tmp_path: Path, lang: str) -> None:
+    """The key is the sync's: hidden, its long text neither overflows the last column nor shrinks the printed page."""
+    layout = demo_layout(lang)
+    path = tmp_path / "demo.xlsx"
+    XlsxBackend(path, lang=lang).provision(layout)
+    assert run_sync(XlsxBackend(path, lang=lang), AS_OF)["writes"]["cells"] > 0
+    # The keys read back as written: the next sync has nothing to write.
+    assert run_sync(XlsxBackend(path, lang=lang), AS_OF)["writes"]["cells"] == 0
+    wb = openpyxl.load_workbook(path)
+    keyed = [tab for tab in layout.tabs if key_columns(tab)]
+    assert {tab.key.split(":")[0] for tab in keyed} == {"okrs", "checkins", "goals", "initiatives", "kpis",
+                                                         "kpi_readings"}
+    for tab in layout.tabs:
+        ws = wb[tab.name]
+        hidden = sorted(openpyxl.utils.column_index_from_string(k) for k, d in ws.column_dimensions.items() if d.hidden)
+        assert hidden == tab.hidden_cols == key_columns(tab), tab.name
+    for tab in keyed:
+        ws, (key,), template = wb[tab.name], key_columns(tab), tab.key.split(":")[0]
+        parts = [ws.cell(2, column_index(template, part)).value for part in catalog.row_key(template)]
+        if any(p is not None for p in parts):  # the organisation's check-in tab has no rows in the demo
+            assert ws.cell(2, key).value == row_key(parts), tab.name
 
 
 def test_provision_formats_dates_and_percents(tmp_path: Path, lang: str) -> None:

@@ -213,6 +213,26 @@ test('numbers sit right under right-aligned headers, titles and headers wrap, in
   assert.equal(env.ss.callCount('RangeList.setHorizontalAlignment'), tabs, 'one call per tab, not per column');
 });
 
+test('the row key\'s column is hidden on every tab that has one, a call each; its cells are written all the same', () => {
+  const env = rendered(FR);
+  const hidden = (sheet) => Array.from({ length: sheet.getMaxColumns() }, (_, i) => i + 1).filter((c) => sheet.isColumnHiddenByUser(c));
+  const keyed = FR.tabs.filter((tab) => tab.hidden_cols.length);
+  assert.deepEqual(keyed.map((tab) => tab.name), ['Objectifs annuels', 'OKR', 'Initiatives', 'Check-ins Marketing',
+    'Check-ins Ventes', 'Check-ins Finance', 'Check-ins Organisation', 'Indicateurs', 'Relevés KPI']);
+  FR.tabs.forEach((tab) => {
+    const sheet = env.ss.sheet(tab.name);
+    assert.deepEqual(hidden(sheet), tab.hidden_cols, tab.name);
+    // The key is the template's last column, headed Clé.
+    tab.hidden_cols.forEach((col) => assert.equal(sheet.getRange(1, col).getValue(), 'Clé', tab.name));
+  });
+  assert.deepEqual(OKR_TAB.hidden_cols, [20]);
+  assert.equal(env.ss.callCount('Sheet.hideColumns'), keyed.length);
+  const okr = env.ss.sheet('OKR');
+  okr.getRange('T2').setValue('MKT-O1');
+  assert.equal(okr.getRange('T2').getValue(), 'MKT-O1', 'a hidden column reads and writes as any other');
+  assert.ok(EN.tabs.find((tab) => tab.key === 'okrs').hidden_cols.length === 1);
+});
+
 test('a plan\'s chart is left alone when it already reads its ranges, else redrawn; a person\'s own chart stays', () => {
   const env = rendered(FR);
   const org = env.ss.sheet('Org');
@@ -284,8 +304,9 @@ test('calls stay per tab, rule and area, never per cell', () => {
   // Besides widths, 40 calls a tab on average: a check-in tab takes 46 (two dropdowns, three protections, its colour
   // rules), the annual goals' 21 columns more; four per tab for right-aligned and wrapping columns.
   assert.ok(total - widthRuns < 42 * tabs, `${total} calls (${total - widthRuns} besides widths, ${cells} cells) for ${tabs} tabs`);
-  // 32 a tab: what a tab costs whatever its cells (rules, protections, formats, alignment, wrapping).
-  assert.ok(total < cells + 32 * tabs, 'not a call per cell');
+  // 33 a tab: what a tab costs whatever its cells (rules, protections, formats, alignment, wrapping, the row key
+  // hidden).
+  assert.ok(total < cells + 33 * tabs, 'not a call per cell');
 });
 
 test('a layout tab name already held by a blank tab does not stop the set-up', () => {

@@ -2,7 +2,7 @@
 // Renders a layout JSON (stdin: `{"layout": …}` as the service answers, or the layout itself) into a blank fake
 // spreadsheet through the add-on's real code (Layout.js's renderLayout_), and prints on stdout what the
 // parity test compares with `init --google`'s requests (tests/test_addon_layout_parity.py): per tab its name,
-// order, size, hidden, frozen rows, header row, dropdowns, colour rules and protections; the charts.
+// order, size, hidden, frozen rows, header row, hidden columns, dropdowns, colour rules and protections; the charts.
 // Ranges are A1 without the tab (a dropdown's source keeps its quoted tab); colours are `#RRGGBB`.
 //   node addon/tests/render_layout.js < layout.json
 
@@ -63,6 +63,7 @@ function describeSheet(sheet, index) {
     // The columns set right-aligned and wrapping (headers included), sorted: the order of calls is no look.
     right: sheet.aligned.filter((a) => a[1] === 'right').map((a) => full(a[0])).sort(),
     wrap: sheet.wrapped.filter((w) => w[1]).map((w) => full(w[0])).sort(),
+    hidden_cols: Array.from({ length: sheet.getMaxColumns() }, (_, i) => i + 1).filter((c) => sheet.isColumnHiddenByUser(c)),
     protections: sheet.protections.map((p) => ({
       range: p.getProtectionType() === 'SHEET' ? null : areaA1(p.getRange()),
       warning_only: p.isWarningOnly(), description: p.getDescription(),

@@ -205,6 +205,8 @@ test('addTeam adds the tab before Org and the Settings row (its list computes it
   const tab = env.ss.sheet('Check-ins Produit');
   assert.deepEqual(tab.dump()[0], TEAM.tabs[0].values[0]);
   assert.equal(tab.getFrozenRows(), 1);
+  assert.deepEqual(TEAM.tabs[0].hidden_cols, [9]);
+  assert.ok(tab.isColumnHiddenByUser(9) && !tab.isColumnHiddenByUser(8), 'its row key hidden, as the set-up hides it');
   assert.equal(tab.getRange('B2').getDataValidation().getCriteriaValues()[0].getA1Notation(), 'E2:E200');
   assert.equal(tab.getConditionalFormatRules().length, 5);
   assert.ok(tab.getProtections('RANGE').every((p) => p.isWarningOnly()));

@@ -270,6 +270,8 @@ test('a check-in tab the plan lays out is drawn first, just before Org, as the s
   const made = env.ss.sheet('Check-ins Organisation');
   assert.deepEqual(made.dump()[0], orgTab.values[0]);
   assert.equal(made.getMaxRows(), orgTab.rows);
+  assert.deepEqual(orgTab.hidden_cols, [9]);
+  assert.ok(made.isColumnHiddenByUser(9) && !made.isColumnHiddenByUser(8), 'its row key hidden, as the set-up hides it');
   const confidence = made.getRange('D2').getDataValidation();
   assert.equal(confidence.getAllowInvalid(), true, 'a percentage goes in as typed');
   assert.equal(confidence.getHelpText(), orgTab.dropdowns.find((d) => d.range.startsWith('D2')).help);

@@ -222,8 +222,8 @@ def sheet_properties(tab: TabLayout, sheet_id: int, index: int, rows: int,
 
 
 def tab_requests(tab: TabLayout, sheet_id: int, ids: dict[str, int], rows: int) -> list[dict[str, Any]]:
-    """One tab's content and looks on its `rows` laid-out rows: values, header, widths, alignment, wrapping,
-    formats, dropdowns, colours, protections."""
+    """One tab's content and looks on its `rows` laid-out rows: values, header, widths, hidden columns, alignment,
+    wrapping, formats, dropdowns, colours, protections."""
     out: list[dict[str, Any]] = []
     if tab.grid:
         out.append({"updateCells": {
@@ -240,6 +240,11 @@ def tab_requests(tab: TabLayout, sheet_id: int, ids: dict[str, int], rows: int) 
                                "userEnteredFormat.backgroundColorStyle,userEnteredFormat.textFormat.bold,"
                                "userEnteredFormat.wrapStrategy"))
     out += _widths(tab.widths, sheet_id)
+    # Hidden, the row key's long text neither overflows on screen nor gets printed.
+    out += [{"updateDimensionProperties": {
+        "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": c - 1, "endIndex": c},
+        "properties": {"hiddenByUser": True}, "fields": "hiddenByUser",
+    }} for c in tab.hidden_cols]
     out += [_repeat(sheet_id, area, {"horizontalAlignment": "RIGHT"}, "userEnteredFormat.horizontalAlignment", rows)
             for area in right_areas(tab, rows)]
     out += [_repeat(sheet_id, Area(1, rows, c, c), {"wrapStrategy": "WRAP"}, "userEnteredFormat.wrapStrategy", rows)

@@ -266,7 +266,7 @@ def _column_wide(area: Area) -> bool:
 
 
 def _column_styles(ws: Worksheet, tab: TabLayout, width: int, unlocked: bool) -> None:
-    """Widths, column-wide number formats and locks; every other cell typeable on an input tab."""
+    """Widths, hidden columns, column-wide number formats and locks; every other cell typeable on an input tab."""
     formats = {c: NUMBER_FORMATS.get(f.kind, "General") for f in tab.formats if _column_wide(f.area)
                for c in range(f.area.first_col, f.area.last_col + 1)}
     locked = {c for p in tab.protections if p.area and _column_wide(p.area)
@@ -275,6 +275,8 @@ def _column_styles(ws: Worksheet, tab: TabLayout, width: int, unlocked: bool) ->
         dim = ws.column_dimensions[get_column_letter(c)]
         if c <= len(tab.widths):
             dim.width = tab.widths[c - 1]
+        # Hidden, the column neither overflows on screen nor widens the page that print fits to one page wide.
+        dim.hidden = c in tab.hidden_cols
         if c in tab.right_cols or c in tab.wrap_cols:
             dim.alignment = Alignment(horizontal="right" if c in tab.right_cols else None,
                                       wrap_text=c in tab.wrap_cols or None)

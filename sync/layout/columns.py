@@ -1,5 +1,6 @@
 """A tab made of the template's columns (the OKR tab, check-in tabs, History, people tables): header, widths,
-computed columns greyed and protected, formats, status colours, and the grey of a row whose key went stale."""
+computed columns greyed and protected, formats, status colours, the grey of a row whose key went stale, and the
+key's column hidden."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def column_tab(key: str, name: str, tab_key: str, lang: str, rows: int, colour: 
     tab.tab_colour = colour
     tab.right_cols = [i for i, c in enumerate(cols, start=1) if c.right]
     tab.wrap_cols = [i for i, c in enumerate(cols, start=1) if c.wrap]
+    tab.hidden_cols = [i for i, c in enumerate(cols, start=1) if c.hidden]
     # First, so that it wins over the status colours: a row whose computed cells were written for another row.
     tab.colour_rules.extend(_stale_rules(tab_key, rows, lang))
     for i, c in enumerate(cols, start=1):

@@ -94,6 +94,8 @@ class TabLayout:
     right_cols: list[int] = field(default_factory=list)
     #: Columns whose long text wraps within the column's width (titles, notes, comments).
     wrap_cols: list[int] = field(default_factory=list)
+    #: Columns laid out hidden (the row key: its long text would overflow the screen and shrink the printed page).
+    hidden_cols: list[int] = field(default_factory=list)
 
     @property
     def printed(self) -> bool:

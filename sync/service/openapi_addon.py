@@ -18,6 +18,7 @@ LAYOUT_TAB = obj({
     "bold": {"type": "array", "items": {"type": "array", "items": POS, "minItems": 2, "maxItems": 2}},
     "header_fills": {"type": "array", "items": obj({"row": POS, "col": POS, "colour": {"type": "string"}})},
     "right": {"type": "array", "items": A1}, "wrap": {"type": "array", "items": A1},
+    "hidden_cols": {"type": "array", "items": POS},
     "formats": {"type": "array", "items": obj({"range": A1, "pattern": {"type": "string"}})},
     "dropdowns": {"type": "array", "items": obj({
         "range": A1, "values": {"type": ["array", "null"], "items": {"type": "string"}}, "source": STR,

@@ -64,6 +64,8 @@ class Column:
     #: Numbers sit against the right edge, their header above them; long text wraps inside the column's width.
     right: bool = False
     wrap: bool = False
+    #: Machinery, not for people (the row key): laid out hidden, so that it neither overflows nor gets printed.
+    hidden: bool = False
 
 
 def columns(tab_key: str, lang: str) -> list[Column]:
@@ -81,6 +83,7 @@ def columns(tab_key: str, lang: str) -> list[Column]:
             optional=c.get("optional", False),
             right=c.get("align") == "right",
             wrap=c.get("wrap", False),
+            hidden=c.get("hidden", False),
         )
         for c in template()["tabs"][tab_key]["columns"]
     ]

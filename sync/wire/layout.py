@@ -79,6 +79,7 @@ def tab_json(tab: TabLayout, layout: Layout | None = None) -> dict[str, Any]:
         # Whole columns, header included, as the Google backend's repeatCell ranges; header fills wrap too.
         "right": [area_a1(area, rows) for area in right_areas(tab, rows)],
         "wrap": [area_a1(Area(1, rows, c, c), rows) for c in tab.wrap_cols],
+        "hidden_cols": list(tab.hidden_cols),
         # `number` formats have no pattern: the spreadsheet locale's own is left in place.
         "formats": [{"range": area_a1(f.area, rows), "pattern": NUMBER_FORMATS[f.kind]["pattern"]}
                     for f in tab.formats if "pattern" in NUMBER_FORMATS[f.kind]],

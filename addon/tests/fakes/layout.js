@@ -235,7 +235,7 @@ Object.assign(FakeSheet.prototype, {
     this.validations.forEach((v) => { v.range = v.area.getA1Notation(); });
   },
   _extras() {
-    if (!this._validations) Object.assign(this, { _validations: [], _protections: [], _rules: [], _charts: [], _widths: {}, _aligned: [], _wrapped: [] });
+    if (!this._validations) Object.assign(this, { _validations: [], _protections: [], _rules: [], _charts: [], _widths: {}, _aligned: [], _wrapped: [], _hiddenCols: {} });
     return this;
   },
   setColumnWidth(col, width) { this._count('setColumnWidth'); this.widths[col] = width; return this; },
@@ -246,6 +246,13 @@ Object.assign(FakeSheet.prototype, {
     return this;
   },
   getColumnWidth(col) { return this.widths[col] || DEFAULT_WIDTH; },
+  /** Sheet.hideColumns(columnIndex, numColumns): the columns stay, their cells read as before, hidden from view. */
+  hideColumns(start, count = 1) {
+    this._count('hideColumns');
+    if (start < 1 || start + count - 1 > this.maxCols) throw new Error('Those columns are out of bounds.');
+    for (let c = start; c < start + count; c++) this.hiddenCols[c] = true;
+  },
+  isColumnHiddenByUser(col) { return Boolean(this.hiddenCols[col]); },
   deleteColumns(col, count) {
     this._count('deleteColumns');
     if (count >= this.maxCols) throw new Error("You can't delete all the columns on the sheet.");
@@ -293,7 +300,7 @@ Object.assign(FakeSheet.prototype, {
 });
 
 // The extra state of a sheet, made on first use so that sheets.js's constructor stays as it is.
-for (const name of ['validations', 'protections', 'rules', 'charts', 'widths', 'aligned', 'wrapped']) {
+for (const name of ['validations', 'protections', 'rules', 'charts', 'widths', 'aligned', 'wrapped', 'hiddenCols']) {
   Object.defineProperty(FakeSheet.prototype, name, {
     configurable: true,
     get() { this._extras(); return this['_' + name]; },
