@@ -94,6 +94,8 @@ class TabLayout:
     right_cols: list[int] = field(default_factory=list)
     #: Columns whose long text wraps within the column's width (titles, notes, comments).
     wrap_cols: list[int] = field(default_factory=list)
+    #: Added to an existing workbook: the tab it goes after (`placement`); None: just before the Org tab.
+    after: str | None = None
 
     @property
     def printed(self) -> bool:
