@@ -7,7 +7,8 @@
  * @typedef {{range: string, values: string[]|null, source: string|null, strict: boolean, help?: string|null}} LayoutDropdown
  * @typedef {{range: string, formula: string|null, text: string|null, colour: string}} LayoutColourRule
  * @typedef {{range: string|null, description: string}} LayoutProtection
- * @typedef {{key: string, name: string, rows: number, cols: number, hidden: boolean, tab_colour: string|null,
+ * @typedef {{key: string, name: string, after?: string|null, rows: number, cols: number, hidden: boolean,
+ *   tab_colour: string|null,
  *   frozen_rows: number, widths: number[], values: Array<Array<*>>,
  *   cell_formats: Array<{row: number, col: number, pattern: string}>, bold: Array<Array<number>>,
  *   header_fills: Array<{row: number, col: number, colour: string}>, right?: string[], wrap?: string[],
@@ -95,6 +96,23 @@ function renderTabs_(ss, tabs, index) {
   const sheets = tabs.map((tab, i) => ss.insertSheet(tab.name, index + i));
   tabs.forEach((tab, i) => renderTab_(ss, sheets[i], tab));
   return sheets;
+}
+
+/**
+ * Tabs added to a workbook that exists, in order, each just after the tab its `after` names (a team's check-in
+ * tab after the last team's, a table in its place: sync/layout/placement.py), or just before the Org tab.
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
+ * @param {LayoutTab[]} tabs
+ * @returns {GoogleAppsScript.Spreadsheet.Sheet[]}
+ */
+function insertTabs_(ss, tabs) {
+  return tabs.map((tab) => {
+    const after = tab.after ? ss.getSheetByName(tab.after) : null;
+    const org = ss.getSheetByName(CATALOG_.tabs.org.fr) || ss.getSheetByName(CATALOG_.tabs.org.en);
+    // getIndex() is 1-based and insertSheet's index 0-based: a sheet's getIndex() is the place just after it.
+    const index = after ? after.getIndex() : org ? org.getIndex() - 1 : ss.getNumSheets();
+    return renderTabs_(ss, [tab], index)[0];
+  });
 }
 
 /**

@@ -163,8 +163,8 @@ function addTeam() {
 }
 
 /**
- * Adding a team, the document lock held: the snapshot to the service, then its new tab drawn before the Org
- * tab, the Lists tab rewritten and the team's Settings cells written. Checked beforehand, so that nothing is
+ * Adding a team, the document lock held: the snapshot to the service, then its new tab drawn after the last
+ * team's, the Lists tab rewritten and the team's Settings cells written. Checked beforehand, so that nothing is
  * written at all otherwise: the tab's name is free (a person may have made one since the snapshot) and the
  * Settings cells are empty (a person's cell is never overwritten). Returns the confirmation.
  * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
@@ -192,8 +192,7 @@ function addTeamLocked_(ss, name, lang) {
       throw userError_(t_(lang, 'addon.team.cell_taken', { tab: w.tab, cell }), 'addon.team.cell_taken');
     }
   });
-  const org = ss.getSheetByName(CATALOG_.tabs.org[lang]) || ss.getSheetByName(CATALOG_.tabs.org.en);
-  renderTabs_(ss, tabs, org ? org.getIndex() - 1 : ss.getNumSheets());
+  insertTabs_(ss, tabs);
   writeServiceTabs_(ss, plan);
   writes.forEach((w) => w.range.setValues([w.values]));
   SpreadsheetApp.flush();

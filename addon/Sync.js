@@ -184,16 +184,16 @@ function applyPlan_(ss, sheets, plan, reads) {
 }
 
 /**
- * The check-in tabs the plan lays out (a team typed into Settings without one, the organisation's in a workbook
- * made before it had one), drawn as the set-up draws them, just before the Org tab; a tab that exists stays.
+ * The tabs the plan lays out (a team typed into Settings without one, the organisation's check-in tab or a people
+ * table in a workbook made before it had one), drawn as the set-up draws them, where a new workbook has them; a
+ * tab that exists stays.
  * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} ss
  * @param {LayoutTab[]} tabs
  */
 function renderNewTabs_(ss, tabs) {
   const fresh = tabs.filter((tab) => !ss.getSheetByName(tab.name));
   if (!fresh.length) return;
-  const org = ss.getSheetByName(CATALOG_.tabs.org.fr) || ss.getSheetByName(CATALOG_.tabs.org.en);
-  renderTabs_(ss, fresh, org ? org.getIndex() - 1 : ss.getNumSheets());
+  insertTabs_(ss, fresh);
 }
 
 /**

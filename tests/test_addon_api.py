@@ -103,7 +103,8 @@ def test_team_gives_its_tab_its_settings_row_and_its_list(client: FlaskClient) -
     answer = client.post("/api/addon/team", json={"snapshot": snapshot_json(snapshot),
                                                   "team": {"name": "Finance", "manager": "Ann", "email": "ann@x.org"}})
     assert answer.status_code == 200, answer.json
-    assert answer.json["tabs"] == [tab_json(checkin_tab("Finance", 4, "en"))]
+    # Laid out after the last team's check-in tab, where a new workbook has it (tests/test_placement.py).
+    assert answer.json["tabs"] == [{**tab_json(checkin_tab("Finance", 4, "en")), "after": "Check-ins Customer Success"}]
     assert answer.json["tabs"][0]["dropdowns"][0]["source"] == "'Lists'!E2:E200"
     settings = backend.tabs["Settings"]
     last_team = max(r for r, row in enumerate(settings, start=1) if row and row[-1:] == [f"Check-ins {row[0]}"])

@@ -175,12 +175,18 @@ def test_an_older_workbook_gets_the_organisations_tab_at_its_next_sync_and_then_
     elif kind == "xlsx":
         book = openpyxl.load_workbook(tmp_path / "okr.xlsx")
         assert [c.value for c in book[name][1]][: len(header)] == header
-        assert book.sheetnames.index(name) == book.sheetnames.index(catalog.tab_name("org", lang)) - 1
+        # Where a new workbook has it: after the teams' check-in tabs, before the KPI tabs.
+        at = book.sheetnames.index(name)
+        assert book.sheetnames[at - 1:at + 2] == [
+            catalog.checkin_tab_name("Marketing", lang), name, catalog.tab_name("kpis", lang)]
         kr_list = [dv for dv in book[name].data_validations.dataValidation if "B2" in str(dv.sqref)]
         assert len(kr_list) == 1
     else:
         sid = backend.spreadsheet_id
         assert google_fake.values(sid, name)[0][: len(header)] == header
+        titles = google_fake.book(sid).titles()
+        assert titles[titles.index(name) - 1:titles.index(name) + 2] == [
+            catalog.checkin_tab_name("Marketing", lang), name, catalog.tab_name("kpis", lang)]
         rules = google_fake.validations(sid, name)
         assert rules["B2"]["condition"]["values"][0]["userEnteredValue"].endswith(f"!AF2:AF{200}")
         assert google_fake.take_errors() == []

@@ -20,7 +20,7 @@ from sync.backends.memory import MemoryBackend
 from sync.backends.xlsx import XlsxBackend
 from sync.cli.commands import main
 from sync.engine import run_sync
-from sync.layout.build import Layout
+from sync.layout.build import Layout, org_checkin_tab_name
 from sync.layout.columns import col as column_index
 from sync.layout.demo import AS_OF
 from sync.template import catalog
@@ -70,6 +70,14 @@ def assert_counts_for_the_new_team(report: dict[str, Any], lang: str) -> None:
     assert not [p for p in report["problems"] if p["tab"] == catalog.checkin_tab_name(TEAM[lang], lang)]
 
 
+def assert_placed_after_the_teams(titles: list[str], tab: str, lang: str) -> None:
+    """The new check-in tab sits where a new workbook has it: after the last team's, before the organisation's
+    (and so before the KPI tabs that follow the check-in tabs)."""
+    at = titles.index(tab)
+    assert titles[at - 1] == catalog.checkin_tab_name("Ventes", lang)
+    assert titles[at + 1] == org_checkin_tab_name(lang)
+
+
 # okrsync add-team, on an .xlsx file.
 
 
@@ -87,7 +95,7 @@ def test_cli_adds_a_team_to_an_xlsx_and_its_checkins_count_at_the_next_sync(
     book = openpyxl.load_workbook(path)
     assert settings_rows(xlsx_grid(path, catalog.tab_name("settings", lang)), lang)[-1] == [
         TEAM[lang], "Léa", "lea@acme.example", tab]
-    assert book.sheetnames.index(tab) == book.sheetnames.index(catalog.tab_name("org", lang)) - 1
+    assert_placed_after_the_teams(book.sheetnames, tab, lang)
     # The team's list, column D, is computed from its Settings row (its KRs: tests/test_kr_lists.py).
     settings = catalog.tab_name("settings", lang)
     row = next(r for r, line in enumerate(xlsx_grid(path, settings), start=1) if line and line[0] == TEAM[lang])
@@ -126,7 +134,7 @@ def test_cli_adds_a_team_to_a_google_sheet(google_fake: FakeGoogle, cli: Any, mo
     settings = google_fake.values(sid, catalog.tab_name("settings", lang))
     assert settings_rows(settings, lang)[-1] == [TEAM[lang], "Léa", None, tab]
     titles = google_fake.book(sid).titles()
-    assert titles.index(tab) == titles.index(catalog.tab_name("org", lang)) - 1
+    assert_placed_after_the_teams(titles, tab, lang)
     rule = google_fake.validations(sid, tab)["B2"]
     assert rule["condition"]["values"][0]["userEnteredValue"].endswith("!D2:D200")
     sheet = google_fake.book(sid).sheet_by_title(tab)

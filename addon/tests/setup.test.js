@@ -188,7 +188,7 @@ function addTeamWith(env, name, answer) {
   env.ctx.addTeam();
 }
 
-test('addTeam adds the tab before Org and the Settings row (its list computes itself), and confirms', () => {
+test('addTeam adds the tab after the last team\'s and the Settings row (its list computes itself), and confirms', () => {
   const env = workbook();
   const before = env.ss.sheets.map((s) => s.getName());
   addTeamWith(env, ' Produit ', { status: 200, body: TEAM });
@@ -201,7 +201,10 @@ test('addTeam adds the tab before Org and the Settings row (its list computes it
     'Org', 'Historique', 'Listes']);
   assert.equal(body.snapshot.spreadsheet.locale, FR.layout.locale);
   const names = env.ss.sheets.map((s) => s.getName());
-  assert.deepEqual(names, [...before.slice(0, 11), 'Check-ins Produit', ...before.slice(11)]);
+  // Where a new workbook has it: after the teams' check-in tabs, before the organisation's and the KPI tabs.
+  assert.equal(TEAM.tabs[0].after, 'Check-ins Finance');
+  const at = before.indexOf('Check-ins Finance') + 1;
+  assert.deepEqual(names, [...before.slice(0, at), 'Check-ins Produit', ...before.slice(at)]);
   const tab = env.ss.sheet('Check-ins Produit');
   assert.deepEqual(tab.dump()[0], TEAM.tabs[0].values[0]);
   assert.equal(tab.getFrozenRows(), 1);

@@ -257,16 +257,16 @@ test('a service tab missing from the spreadsheet is created with its rows and as
   assert.deepEqual([env.ss.calls['Sheet.insertRowsAfter'], env.ss.calls['Sheet.insertColumnsAfter'], env.ss.calls['Spreadsheet.insertSheet']], [1, 1, 1]);
 });
 
-test('a check-in tab the plan lays out is drawn first, just before Org, as the set-up draws it; once there it stays', () => {
+test('a check-in tab the plan lays out is drawn first, just after the tab its `after` names, as the set-up draws it; once there it stays', () => {
   const orgTab = require('./fixtures/layout-fr.json').layout.tabs.find((t) => t.name === 'Check-ins Organisation');
   const thePlan = W.plan();
-  thePlan.new_tabs = [JSON.parse(JSON.stringify(orgTab))];
+  thePlan.new_tabs = [Object.assign(JSON.parse(JSON.stringify(orgTab)), { after: 'Check-ins Ventes' })];
   const env = W.world({ handler: () => W.answer(thePlan) });
   env.ss.insertSheet('Listes').insertColumnsAfter(26, 6);  // its KR dropdown reads the Lists tab's column AF
   env.ctx.syncNow();
   assert.deepEqual(env.ui.alerts, []);
   const names = () => env.ss.sheets.map((s) => s.getName());
-  assert.equal(names().indexOf('Check-ins Organisation'), names().indexOf('Org') - 1);
+  assert.equal(names().indexOf('Check-ins Organisation'), names().indexOf('Check-ins Ventes') + 1);
   const made = env.ss.sheet('Check-ins Organisation');
   assert.deepEqual(made.dump()[0], orgTab.values[0]);
   assert.equal(made.getMaxRows(), orgTab.rows);
@@ -278,6 +278,19 @@ test('a check-in tab the plan lays out is drawn first, just before Org, as the s
   assert.equal(cell(env.ss, 'OKR', 'K3'), 12, 'the rest of the plan is written too');
   env.ctx.syncNow();
   assert.equal(names().filter((n) => n === 'Check-ins Organisation').length, 1);
+});
+
+test('a new tab whose `after` is null or names no tab goes just before Org', () => {
+  const orgTab = require('./fixtures/layout-fr.json').layout.tabs.find((t) => t.name === 'Check-ins Organisation');
+  for (const after of [null, 'Onglet disparu']) {
+    const thePlan = W.plan();
+    thePlan.new_tabs = [Object.assign(JSON.parse(JSON.stringify(orgTab)), { after })];
+    const env = W.world({ handler: () => W.answer(thePlan) });
+    env.ss.insertSheet('Listes').insertColumnsAfter(26, 6);
+    env.ctx.syncNow();
+    const names = env.ss.sheets.map((s) => s.getName());
+    assert.equal(names.indexOf('Check-ins Organisation'), names.indexOf('Org') - 1, String(after));
+  }
 });
 
 test('without the service\'s room (an older service), a service tab grows just enough to fit', () => {

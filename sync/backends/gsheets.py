@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from ..errors import BackendError, BadArgument
 from ..layout.build import Layout, TabLayout
+from ..layout.placement import insert_index
 from ..model import CellValue, Grid, Snapshot, Tab, WritePlan, WriteResult, has_formulas, sheets_grid
 from ..template import catalog
 from .google_api import MAX_REQUEST_BYTES, GoogleGateway, parse_target, row_blocks, split_by_size
@@ -46,8 +47,6 @@ from .gsheets_layout import (
 )
 
 T = TypeVar("T")
-#: New check-in tabs go just before the Org tab, in either language.
-ORG_TABS = {catalog.tab_name("org", lang) for lang in catalog.LANGS}
 SETTINGS_TABS = {catalog.tab_name("settings", lang) for lang in catalog.LANGS}
 __all__ = ["ANCHOR_KEY", "READ_FIELDS", "GoogleBackend", "cell_value", "open_google", "parse_spreadsheet"]
 
@@ -204,15 +203,17 @@ class GoogleBackend:
         return requests + grown, new_anchors, ours
 
     def _new_tabs(self, state: ReadState, tabs: list[TabLayout], ours: set[int]) -> list[dict[str, Any]]:
-        """The check-in tabs the plan lays out, each with its looks and anchored rows, before the Org tab."""
+        """The tabs the plan lays out, each with its looks and anchored rows, where `placement` puts them."""
         tabs = [t for t in tabs if t.name not in state.sheets]
         ids = choose_sheet_ids(len(tabs), {s.sheet_id for s in state.sheets.values()})
-        org = [i for i, name in enumerate(state.sheets) if name in ORG_TABS]
-        at = org[0] if org else len(state.sheets)
+        order = list(state.sheets)
         requests: list[dict[str, Any]] = []
-        for k, (tab, sheet_id) in enumerate(zip(tabs, ids, strict=True)):
+        for tab, sheet_id in zip(tabs, ids, strict=True):
             rows = laid_out_rows(tab)
-            props = sheet_properties(tab, sheet_id, at + k, rows)
+            at = insert_index(order, tab)
+            at = len(order) if at is None else at
+            order.insert(at, tab.name)
+            props = sheet_properties(tab, sheet_id, at, rows)
             requests.append({"addSheet": {"properties": props}})
             requests += tab_requests(tab, sheet_id, {}, rows)
             anchors, laid = anchor_rows(sheet_id, range(2, rows + 1), state.found.taken)

@@ -22,8 +22,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..layout.build import Area, Dropdown, Layout, TabLayout
+from ..layout.placement import insert_index
 from ..model import CellValue, Formula, Heading, Percent
-from ..template import catalog
 from .xlsx_chart import PERCENT_FORMAT, set_charts
 from .xlsx_fit import fit_rows
 
@@ -43,7 +43,6 @@ MAX_LIST_LITERAL = 255
 #: Where dropdown values too long for a literal go: a hidden tab of ours, never the engine's.
 VALUES_TAB = "okrsync-values"
 LIST_NAME = "okrsync_list_{}"
-ORG_TABS = {catalog.tab_name("org", lang) for lang in catalog.LANGS}
 
 
 def render(layout: Layout) -> Workbook:
@@ -106,11 +105,11 @@ def render_tab(wb: Workbook, tab: TabLayout) -> Worksheet:
 
 
 def insert_tab(wb: Workbook, tab: TabLayout) -> Worksheet:
-    """A tab added to an existing workbook (a check-in tab), placed just before the Org tab."""
+    """A tab added to an existing workbook, placed after `tab.after` (or just before the Org tab)."""
     ws = render_tab(wb, tab)
-    org = [i for i, name in enumerate(wb.sheetnames) if name in ORG_TABS]
-    if org:
-        wb.move_sheet(ws, offset=org[0] - wb.sheetnames.index(ws.title))
+    at = insert_index(wb.sheetnames[:-1], tab)
+    if at is not None:
+        wb.move_sheet(ws, offset=at - wb.sheetnames.index(ws.title))
     return ws
 
 

@@ -96,6 +96,8 @@ class TabLayout:
     wrap_cols: list[int] = field(default_factory=list)
     #: Columns laid out hidden (the row key: its long text would overflow the screen and shrink the printed page).
     hidden_cols: list[int] = field(default_factory=list)
+    #: Added to an existing workbook: the tab it goes after (`placement`); None: just before the Org tab.
+    after: str | None = None
 
     @property
     def printed(self) -> bool:

@@ -15,6 +15,7 @@ from ..template import catalog
 from ..writeback.plan import list_slot, lists_update
 from .build import Team, checkin_tab, org_chart, valid_team_name
 from .model import MAX_TEAMS, TabLayout
+from .placement import place_new_tabs
 
 
 @dataclass
@@ -52,6 +53,7 @@ def add_team(wb: Workbook, team: Team, lang: str) -> NewTeam:
     cells = [CellWrite(settings, row, col, value) for col, value in enumerate(values, start=1)]
     # A Lists tab made before its formulas gets them now; the org chart covers one more team.
     lists = lists_update(wb)
+    place_new_tabs([tab], wb.snapshot.tabs, wb.settings.team_tabs.values())
     plan = WritePlan(cells, {catalog.tab_name("lists", wb_lang): lists} if lists is not None else {},
                      [org_chart(wb_lang, len(teams) + 1)], [tab])
     return NewTeam(tab, plan)

@@ -11,7 +11,8 @@ VALUE = {"type": ["string", "number", "boolean"]}
 A1 = {"type": "string", "pattern": "^[A-Z]+[0-9]+:[A-Z]+[0-9]+$"}
 POS = {"type": "integer", "minimum": 1}
 LAYOUT_TAB = obj({
-    "key": {"type": "string"}, "name": {"type": "string"}, "rows": POS, "cols": POS, "hidden": {"type": "boolean"},
+    "key": {"type": "string"}, "name": {"type": "string"}, "after": STR, "rows": POS, "cols": POS,
+    "hidden": {"type": "boolean"},
     "tab_colour": STR, "frozen_rows": INT, "widths": {"type": "array", "items": INT},
     "values": {"type": "array", "items": {"type": "array", "items": VALUE}},
     "cell_formats": {"type": "array", "items": obj({"row": POS, "col": POS, "pattern": {"type": "string"}})},

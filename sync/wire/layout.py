@@ -69,7 +69,7 @@ def tab_json(tab: TabLayout, layout: Layout | None = None) -> dict[str, Any]:
     cell_formats, bold = _cell_looks(tab.grid)
     fills = tab.header_fills if tab.header_row is not None else []
     return {
-        "key": tab.key, "name": tab.name, "rows": rows, "cols": cols, "hidden": tab.hidden,
+        "key": tab.key, "name": tab.name, "after": tab.after, "rows": rows, "cols": cols, "hidden": tab.hidden,
         "tab_colour": tab.tab_colour, "frozen_rows": tab.frozen_rows,
         "widths": [w * PIXELS_PER_CHAR for w in tab.widths],
         "values": [[wire_value(v) for v in row] for row in sheets_grid(tab.grid)],

@@ -12,6 +12,7 @@ import pandas as pd
 from ..layout.build import checkin_tab, org_chart, org_checkin_tab
 from ..layout.kr_lists import ListsSource, kept_by_formulas, list_column, lists_grid
 from ..layout.model import MAX_TEAMS, TabLayout
+from ..layout.placement import place_new_tabs
 from ..layout.tables import table_tab
 from ..model import CellWrite, Grid, Problem, WritePlan
 from ..parsing.cell import cell_text
@@ -184,4 +185,5 @@ def plan_writes(
         plan.tabs[catalog.tab_name("lists", lang)] = lists
     plan.charts.append(org_chart(lang, len(s.teams)))
     plan.new_tabs = [*new_checkin_tabs(wb), *(table_tab(key, lang) for key in wb.new_tables)]
+    place_new_tabs(plan.new_tabs, snap.tabs, s.team_tabs.values())
     return plan
