@@ -142,7 +142,7 @@ def test_the_layout_names_every_tab_of_the_design(lang: str) -> None:
     assert names[:-1] == expected[lang]
     assert layout.tabs[-1].hidden
     readme = layout.tabs[0].grid
-    assert len(readme) == 13  # a title and 12 lines
+    assert len(readme) == 14  # a title, a sentence and 12 steps
 
 
 @pytest.mark.parametrize(("text", "label"), [("2025-Q1", "2025-Q1"), ("2025-T1", "2025-Q1"), ("2025 q4", "2025-Q4")])

@@ -56,6 +56,8 @@ def test_demo_syncs_and_prints_the_summary_and_the_path(run, tmp_path: Path) -> 
     assert code == 0, out
     assert out.splitlines()[1].startswith("Organisation: 59% (green) — ")
     assert "Sales" in out and "Problems (4)" in out  # the three wrong check-ins, and a goal beyond its budget
+    assert "KPIs in alert (1): Customer acquisition cost (CAC) at $3,500 (threshold $3,000)" in out.splitlines()
+    assert "Blocked initiatives (1): Free 2-hour plant diagnostic offer (SAL-KR1)" in out.splitlines()
     assert str(tmp_path / "demo.xlsx") in out
 
 

@@ -123,6 +123,9 @@ def test_the_org_tab_counts_initiatives_by_state_and_names_the_blocked_and_late(
     org = backend.tabs[catalog.tab_name("org", lang)]
     at = next(i for i, line in enumerate(org) if line and line[0] == catalog.message("org.initiatives", lang))
     assert org[at + 1][0] == catalog.message("org.initiatives_counts", lang, todo=1, in_progress=0, done=1, blocked=1)
+    # A count of one reads right in French too: no plural to agree with.
+    assert org[at + 1][0] == {"fr": "À faire : 1 ; en cours : 0 ; terminées : 1 ; bloquées : 1",
+                              "en": "To do: 1; in progress: 0; done: 1; blocked: 1"}[lang]
     assert [line[0] for line in org[at + 2:]] == ["B — MKT-KR1", "C — MKT-KR2"]
     assert org[at + 3][4] == catalog.message("org.initiative_late", lang, due="2025-01-31")
 

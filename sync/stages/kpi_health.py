@@ -23,15 +23,19 @@ def value_text(value: float | None, indicator: Indicator, locale: str, lang: str
 
     The Org tab shows it as text: its columns B and C are formatted as percentages for the OKR sections.
     """
+    return figure_text(value, indicator.unit, indicator.percent, locale, lang)
+
+
+def figure_text(value: float | None, unit: str, percent: bool, locale: str, lang: str) -> str:
+    """A figure and its unit as `value_text` writes it; `percent`: the figure is in points of a percentage."""
     if value is None:
         return ""
     if not abs(value) < _LARGEST:
         # Babel rounds through Decimal, which gives up on such figures: no KPI is that large but a typo.
         return f"{value:.6g}"
-    if indicator.percent:
+    if percent:
         return str(format_percent(value / 100, locale=locale, decimal_quantization=False))
     number = str(format_decimal(round(value, 6), locale=locale))
-    unit = indicator.unit
     if not unit:
         return number
     if unit in _PREFIX_UNITS.get(lang, ()):

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..model import Problem
 from ..parsing.workbook import Workbook
+from ..stages.kpi_health import figure_text
 from ..stages.rollup import Rollup
 from ..template import catalog
 from .percent import percent_text
@@ -127,6 +128,7 @@ def summary(report: dict[str, Any], locale: str, dry_run: bool = False, limit: i
                 m("summary.team", team=t["team"], progress=pc(t["progress"]), status=word(t["status"]), **t["counts"])
             )
         lines.append(m("summary.checkins", **report["checkins"]))
+        lines += health_lines(report, locale)
     problems = report["problems"]
     if problems:
         lines.append(m("summary.problems", count=len(problems)))
@@ -140,3 +142,26 @@ def summary(report: dict[str, Any], locale: str, dry_run: bool = False, limit: i
     else:
         lines.append(m("summary.writes", cells=cells) if cells else m("summary.unchanged"))
     return "\n".join(lines)
+
+
+def health_lines(report: dict[str, Any], locale: str) -> list[str]:
+    """The summary's lines on what needs a manager beyond the OKRs: KPIs in alert, blocked and late initiatives."""
+    lang = report["workbook"]["lang"]
+    m = lambda key, **kw: catalog.message(key, lang, **kw)  # noqa: E731
+    lines = []
+
+    def figure(value: float | None, unit: str | None) -> str:
+        return figure_text(value, unit or "", "%" in (unit or ""), locale, lang)
+
+    alerts = [k for k in report.get("kpis", []) if k["status"] == "red"]
+    if alerts:
+        items = [m("summary.kpi_alert", indicator=k["indicator"], latest=figure(k["latest"], k["unit"]),
+                   threshold=figure(k["threshold"], k["unit"])) for k in alerts]
+        lines.append(m("summary.kpi_alerts", count=len(alerts), items=m("summary.separator").join(items)))
+    initiatives = report.get("initiatives", [])
+    for key, chosen in (("summary.initiatives_blocked", [i for i in initiatives if i["state"] == "blocked"]),
+                        ("summary.initiatives_late", [i for i in initiatives if i["past_due"]])):
+        if chosen:
+            items = [m("summary.initiative", initiative=i["initiative"], kr=i["kr"] or "—") for i in chosen]
+            lines.append(m(key, count=len(chosen), items=m("summary.separator").join(items)))
+    return lines
