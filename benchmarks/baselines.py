@@ -19,7 +19,7 @@ from gspread.utils import rowcol_to_a1
 from gspread_dataframe import get_as_dataframe, set_with_dataframe
 from gspread_formatting import CellFormat, Color, format_cell_ranges
 
-from sync.backends.gsheets_layout import rgb
+from sync.backends.gsheets_values import rgb
 from sync.layout.build import ColourRule
 from sync.model import CellValue, Grid, Snapshot, Tab, WritePlan, same_cell
 from sync.template import catalog

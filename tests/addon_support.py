@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sync.backends.gsheets_layout import api_value
+from sync.backends.gsheets_values import api_value
 from sync.model import Grid, Percent, Snapshot
 
 SPREADSHEET_ID = "1AbCdEfGhIjKlMnOp_qrs-TUV"

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.backends.gsheets_layout import api_value
+from sync.backends.gsheets_values import api_value
 from sync.backends.memory import MemoryBackend, put
 from sync.backends.xlsx import XlsxBackend
 from sync.cli.commands import main

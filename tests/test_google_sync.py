@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from benchmarks.synthetic import synthetic_layout
 from sync.backends import google_api
 from sync.backends.gsheets_growth import room
-from sync.backends.gsheets_layout import col_letters, rgb, to_serial
+from sync.backends.gsheets_layout import col_letters
+from sync.backends.gsheets_values import rgb, to_serial
 from sync.backends.xlsx import XlsxBackend
 from sync.cli.commands import main
 from sync.engine import evaluate, run_sync

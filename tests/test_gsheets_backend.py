@@ -15,7 +15,8 @@ from benchmarks.synthetic import synthetic_layout, synthetic_snapshot
 from sync.backends.google_api import MAX_REQUEST_BYTES, split_by_size
 from sync.backends.gsheets import ANCHOR_KEY, READ_FIELDS, cell_value
 from sync.backends.gsheets_growth import SPARE_MIN, insert_rows, laid_out_rows, room, service_room
-from sync.backends.gsheets_layout import col_letters, layout_requests, rgb
+from sync.backends.gsheets_layout import col_letters, layout_requests
+from sync.backends.gsheets_values import rgb
 from sync.engine import evaluate, run_sync
 from sync.errors import BackendError
 from sync.layout.build import Layout, Team, WorkbookSpec, build_layout

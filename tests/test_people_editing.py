@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import responses
 
-from sync.backends.gsheets_layout import api_value, from_serial, rgb
+from sync.backends.gsheets_values import api_value, from_serial, rgb
 from sync.engine import evaluate, run_sync
 from sync.errors import BackendError
 from sync.layout.build import Team, WorkbookSpec, build_layout

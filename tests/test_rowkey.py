@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sync.backends.gsheets_layout import api_value
+from sync.backends.gsheets_values import api_value
 from sync.model import Percent
 from sync.parsing.rowkey import key_formula, key_text, row_key
 from tests.test_people_editing import formula_is_true

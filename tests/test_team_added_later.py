@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
 
-from sync.backends.gsheets_layout import to_serial
+from sync.backends.gsheets_values import to_serial
 from sync.backends.memory import MemoryBackend
 from sync.backends.xlsx import XlsxBackend
 from sync.cli.commands import main

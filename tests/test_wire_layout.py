@@ -9,7 +9,8 @@ import pytest
 
 from sync.backends import gsheets_growth
 from sync.backends.gsheets_growth import laid_out_rows, room, service_room, short_of_room
-from sync.backends.gsheets_layout import NUMBER_FORMATS, col_letters, layout_requests
+from sync.backends.gsheets_layout import col_letters, layout_requests
+from sync.backends.gsheets_values import NUMBER_FORMATS
 from sync.layout.build import Team, WorkbookSpec, build_layout, checkin_tab
 from sync.layout.demo import demo_layout
 from sync.layout.model import WHOLE_COLUMNS_FROM, Area, Dropdown

@@ -15,7 +15,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sync.backends import xlsx_read
 from sync.backends.xlsx import XlsxBackend
-from sync.backends.xlsx_layout import VALUES_TAB, inherit_column_style, list_literal, render, sheet_range
+from sync.backends.xlsx_cells import inherit_column_style
+from sync.backends.xlsx_dropdowns import VALUES_TAB, list_literal, sheet_range
+from sync.backends.xlsx_layout import render
 from sync.backends.xlsx_package import chart_counts, keep_cached_values
 from sync.engine import run_sync
 from sync.errors import BadArgument, NotOurWorkbook, OkrsyncError, WorkbookLocked, WorkbookNotFound

@@ -33,18 +33,8 @@ from .gsheets_cells import (
     parse_spreadsheet,
 )
 from .gsheets_growth import anchor_rows, anchored_room, laid_out_rows, service_room, service_rows
-from .gsheets_layout import (
-    MIN_COLS,
-    api_value,
-    cells_request,
-    choose_sheet_ids,
-    layout_requests,
-    padded_size,
-    padded_values,
-    quote_tab,
-    sheet_properties,
-    tab_requests,
-)
+from .gsheets_layout import MIN_COLS, choose_sheet_ids, layout_requests, sheet_properties, tab_requests
+from .gsheets_values import api_value, cells_request, padded_size, padded_values, quote_tab
 
 T = TypeVar("T")
 SETTINGS_TABS = {catalog.tab_name("settings", lang) for lang in catalog.LANGS}

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..model import CellValue, Grid, Percent, Snapshot, Tab, trimmed
 from .gsheets_anchors import Anchors, RowKey
-from .gsheets_layout import from_serial
+from .gsheets_values import from_serial
 
 #: How Sheets shows each formula error, which is how people know it.
 ERROR_TEXT = {

@@ -1,48 +1,36 @@
-"""Render a backend-neutral Layout into an openpyxl workbook, and the cell styling that apply shares.
+"""Render a backend-neutral Layout into an openpyxl workbook: tabs, styles, protections, colour rules, charts.
 
 Pure openpyxl, no file I/O: `xlsx.py` decides when and where the workbook is written.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from copy import copy
-
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles import Protection as CellProtection
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..layout.build import Area, Dropdown, Layout, TabLayout
+from ..layout.build import Area, Layout, TabLayout
 from ..layout.placement import insert_index
-from ..model import CellValue, Formula, Heading, Percent
+from .xlsx_cells import DATE_FORMAT, inherit_column_style, span, write_value
 from .xlsx_chart import PERCENT_FORMAT, set_charts
+from .xlsx_dropdowns import validation
 from .xlsx_fit import fit_rows
 
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 #: "number" stays General: it shows 28, 2.5 and 1325 as typed, where "0.00" would pad and "0.##" leaves "28.".
 NUMBER_FORMATS = {"percent": PERCENT_FORMAT, "date": DATE_FORMAT, "number": "General", "text": "@"}
 HEADER_FONT = Font(bold=True)
-HEADING_FONT = Font(bold=True, size=14)
 #: An area meant for whole columns (Area.whole_columns) is styled as its columns: no cell objects, any row a
 #: person adds later is covered too, and the file stays small (history alone spans 20 000 rows).
 #: Smaller areas are styled cell by cell, never more rows than this.
 MAX_STYLED_ROWS = 1000
 MAX_COLUMN = 16384
-#: Excel refuses a list literal (the text between the quotes) longer than this.
-MAX_LIST_LITERAL = 255
-#: Where dropdown values too long for a literal go: a hidden tab of ours, never the engine's.
-VALUES_TAB = "okrsync-values"
-LIST_NAME = "okrsync_list_{}"
 
 
 def render(layout: Layout) -> Workbook:
@@ -90,7 +78,7 @@ def render_tab(wb: Workbook, tab: TabLayout) -> Worksheet:
     if tab.printed:
         print_setup(ws, tab.frozen_rows)
     for dropdown in tab.dropdowns:
-        ws.add_data_validation(_validation(wb, dropdown))
+        ws.add_data_validation(validation(wb, dropdown))
     for rule in tab.colour_rules:
         left = get_column_letter(rule.area.first_col)
         judged = f"${get_column_letter(rule.status_col)}" if rule.status_col else left
@@ -124,67 +112,6 @@ def print_setup(ws: Worksheet, repeated_rows: int) -> None:
         ws.print_title_rows = f"1:{repeated_rows}"
 
 
-def write_value(cell: Cell, value: CellValue) -> None:
-    """Put a value in a cell the way a person would see it: percent and date formats, headings bold."""
-    if value is None or value == "" or (isinstance(value, float) and value != value):  # NaN: nothing
-        cell.value = None
-        return
-    if isinstance(value, Percent):
-        cell.value = float(value)
-        cell.number_format = PERCENT_FORMAT
-        return
-    if isinstance(value, Formula):
-        cell.value = "=" + value.xlsx if value.xlsx else None
-        return
-    if isinstance(value, str):
-        cell.value = str(value)
-        # openpyxl turns any text starting with "=" into a formula: a KR title must stay a title.
-        cell.data_type = "s"
-        if isinstance(value, Heading):
-            cell.font = HEADING_FONT
-        return
-    cell.value = value
-    if isinstance(value, dt.datetime):
-        cell.number_format = DATE_FORMAT if value.time() == dt.time() else DATETIME_FORMAT
-    elif isinstance(value, dt.date):
-        cell.number_format = DATE_FORMAT
-
-
-def inherit_column_style(cell: Cell) -> Cell:
-    """Give a cell nobody styled yet its column's style, as Excel does when a person types into it.
-
-    openpyxl creates cells with the default style (locked, General), which would lock an input cell
-    of a protected tab and drop the column's percent or date format.
-    """
-    if not cell.has_style:
-        dim = column_style(cell.parent, cell.column)
-        if dim is not None and dim.has_style:
-            cell._style = copy(dim._style)
-    return cell
-
-
-def column_style(ws: Worksheet, col: int) -> ColumnDimension | None:
-    """The <col> definition covering a column: Excel groups neighbours into one min..max range."""
-    for dim in ws.column_dimensions.values():
-        low = dim.min or column_index_from_string(dim.index)  # min/max are only set once saved or loaded
-        if low <= col <= (dim.max or low):
-            return dim
-    return None
-
-
-def sheet_range(tab: str, area: Area) -> str:
-    """An absolute reference to an area of a tab, the tab name always quoted: `'L''été'!$A$2:$A$200`."""
-    first = f"${get_column_letter(area.first_col)}${area.first_row}"
-    last = f"${get_column_letter(area.last_col)}${area.last_row}"
-    return "'" + tab.replace("'", "''") + "'!" + first + ":" + last
-
-
-def span(area: Area) -> str:
-    """`A2:H3000` for an area."""
-    first, last = get_column_letter(area.first_col), get_column_letter(area.last_col)
-    return f"{first}{area.first_row}:{last}{area.last_row}"
-
-
 def solid(colour: str) -> PatternFill:
     """A solid fill of a `#RRGGBB` colour."""
     return PatternFill(fill_type="solid", start_color=argb(colour), end_color=argb(colour))
@@ -193,65 +120,6 @@ def solid(colour: str) -> PatternFill:
 def argb(colour: str) -> str:
     """`#3D85C6` → `FF3D85C6`: opaque, as Excel and LibreOffice both read it."""
     return "FF" + colour.lstrip("#").upper()
-
-
-def list_literal(values: tuple[str, ...]) -> str | None:
-    """The quoted list formula for fixed values, or None when Excel could not take it as a literal."""
-    if any("," in v for v in values):
-        return None
-    text = ",".join(v.replace('"', '""') for v in values)
-    if len(text.encode("utf-16-le")) // 2 > MAX_LIST_LITERAL:  # Excel counts UTF-16 units: 🟢 is two
-        return None
-    return f'"{text}"'
-
-
-def _validation(wb: Workbook, dropdown: Dropdown) -> DataValidation:
-    if dropdown.source_tab and dropdown.source:
-        formula = _list_name(wb, sheet_range(dropdown.source_tab, dropdown.source))
-    else:
-        formula = list_literal(dropdown.values) or _list_name(wb, _values_range(wb, dropdown.values))
-    # A list that is not strict only offers its values: anything else ("80 %" for a confidence) goes in without a
-    # word, as Sheets' non-strict list takes it (the sync's validation says what is wrong). Excel and LibreOffice
-    # both stay silent when no error message is to be shown.
-    dv = DataValidation(
-        type="list",
-        formula1=formula,
-        allow_blank=True,
-        showErrorMessage=dropdown.strict,
-        errorStyle="stop" if dropdown.strict else "information",
-        showInputMessage=bool(dropdown.help),
-        prompt=dropdown.help,
-    )
-    dv.add(span(dropdown.area))
-    return dv
-
-
-def _list_name(wb: Workbook, reference: str) -> str:
-    """A workbook name for a list's cells, reused for the same cells.
-
-    Excel saves a dropdown that points straight at another tab in an extension block that openpyxl
-    drops on load, so the next sync would lose it; through a defined name it stays a plain dropdown.
-    """
-    for name, defined in wb.defined_names.items():
-        if defined.attr_text == reference:
-            return str(name)
-    name = LIST_NAME.format(len(wb.defined_names) + 1)
-    wb.defined_names[name] = DefinedName(name, attr_text=reference)
-    return name
-
-
-def _values_range(wb: Workbook, values: tuple[str, ...]) -> str:
-    """Fixed values too long for a literal, written as a column of the hidden values tab."""
-    if VALUES_TAB in wb.sheetnames:
-        ws = wb[VALUES_TAB]
-    else:
-        ws = wb.create_sheet(VALUES_TAB)
-        ws.sheet_state = "hidden"
-        ws.protection.sheet = True
-    col = ws.max_column + 1 if ws.max_row > 1 or ws.cell(1, 1).value is not None else 1
-    for r, value in enumerate(values, start=1):
-        write_value(ws.cell(r, col), value)
-    return sheet_range(VALUES_TAB, Area(1, max(len(values), 1), col, col))
 
 
 def _areas_right(tab: TabLayout) -> list[int]:

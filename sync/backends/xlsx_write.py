@@ -13,9 +13,10 @@ from openpyxl.utils.cell import coordinate_to_tuple
 
 from ..errors import NotOurWorkbook
 from ..model import Grid, Snapshot, WritePlan
+from .xlsx_cells import HEADING_FONT, inherit_column_style, write_value
 from .xlsx_chart import set_charts
 from .xlsx_fit import fit_rows
-from .xlsx_layout import HEADING_FONT, inherit_column_style, insert_tab, write_value
+from .xlsx_layout import insert_tab
 
 
 def restore_impossible_dates(wb: Workbook, snapshot: Snapshot, cells: list[str]) -> None:

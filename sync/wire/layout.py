@@ -6,18 +6,15 @@ from typing import Any
 
 from ..backends.gsheets_growth import GROW_UNDER, PER_ROW, SERVICE_PER_ROW, SPARE_MIN
 from ..backends.gsheets_layout import (
-    NUMBER_FORMATS,
     PIXELS_PER_CHAR,
-    a1,
-    api_value,
     grid_range,
     laid_out_rows,
     right_areas,
     rule_condition,
     source_a1,
     tab_cols,
-    value_format,
 )
+from ..backends.gsheets_values import NUMBER_FORMATS, a1, api_value, value_format
 from ..layout.model import Area, ColourRule, Layout, TabLayout
 from ..model import CellValue, ChartSpec, Formula, Grid, col_letters, sheets_grid
 

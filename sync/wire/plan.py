@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..backends.gsheets_layout import api_value, padded_size, padded_values
+from ..backends.gsheets_values import api_value, padded_size, padded_values
 from ..model import Snapshot, WritePlan, has_formulas, sheets_grid
 from ..parsing.workbook import Workbook
 from ..template import catalog

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..backends.gsheets_layout import from_serial
+from ..backends.gsheets_values import from_serial
 from ..errors import BadArgument
 from ..model import CellValue, Grid, Percent, Snapshot, Tab, trimmed
 
