@@ -20,7 +20,7 @@ from gspread_dataframe import get_as_dataframe, set_with_dataframe
 from gspread_formatting import CellFormat, Color, format_cell_ranges
 
 from sync.backends.gsheets_values import rgb
-from sync.layout.build import ColourRule
+from sync.layout.model import ColourRule
 from sync.model import CellValue, Grid, Snapshot, Tab, WritePlan, same_cell
 from sync.template import catalog
 
